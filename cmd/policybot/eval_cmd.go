@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"policybot/internal/eval"
+)
+
+// cmdEval scores answer quality on a question set.
+func cmdEval(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	fs := flags("eval", e, &cfg)
+	set := fs.String("set", "", "question set (JSONL, see ../shared/eval/README.md)")
+	asJSON := fs.Bool("json", false, "print the figures as one JSON object")
+	floors := fs.String("floors", "", "JSON file of floors; exit 1 when a figure is below its floor")
+	if err := parse(fs, args, &cfg); err != nil {
+		return err
+	}
+	if *set == "" || fs.NArg() > 0 {
+		return fmt.Errorf("%w: eval needs --set FILE", errUsage)
+	}
+	qs, err := eval.Load(*set)
+	if err != nil {
+		return err
+	}
+	var fl *eval.Floors
+	if *floors != "" {
+		if fl, err = eval.LoadFloors(*floors); err != nil {
+			return err
+		}
+	}
+	ix, err := openIndex(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	rep, err := eval.Run(ctx, ix, qs)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := writeJSON(e.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		rep.Print(e.stdout)
+	}
+	if fl != nil {
+		if below := fl.Check(rep); len(below) > 0 {
+			for _, b := range below {
+				fmt.Fprintln(e.stderr, b)
+			}
+			return fmt.Errorf("%w: answer quality is below its floors", errFailed)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+)
+
+// usage is the help text of the command.
+const usage = `policybot: answers questions about employment and social-security policy documents.
+
+Usage:
+  policybot index  [--corpus DIR] [--data DIR]             build the index from the corpus
+  policybot search [-k N] [--json] QUESTION                 best passages for a question
+  policybot search --json --batch FILE                      one JSON answer a line for each question in FILE
+  policybot eval   --set FILE [--json] [--floors FILE]      answer quality on a question set
+
+Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data) and
+--dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder).
+Run "policybot COMMAND -h" for a command's flags.
+`
+
+// errUsage marks an error in how the command was called; main exits 2 for it.
+var errUsage = errors.New("usage")
+
+// errHelp marks a -h request, answered with the flags' help.
+var errHelp = errors.New("help requested")
+
+// errFailed marks a run that worked but whose outcome is a failure (figures below their floors).
+var errFailed = errors.New("failed")
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+// env is what a command runs with: its streams, environment and logger.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+}
+
+// run is the whole program, callable from tests: args[0] is the program name.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr,
+		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(getenv("POLICYBOT_LOG"))}))}
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	err := dispatch(ctx, e, args[1], args[2:])
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, e *env, cmd string, rest []string) error {
+	switch cmd {
+	case "index":
+		return cmdIndex(ctx, e, rest)
+	case "search":
+		return cmdSearch(ctx, e, rest)
+	case "eval":
+		return cmdEval(ctx, e, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "unknown command %q\n\n%s", cmd, usage)
+	return errUsage
+}
+
+func logLevel(s string) slog.Level {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+// Config is what every command needs to find the corpus and its data.
+type Config struct {
+	Corpus string // folder of documents
+	Data   string // folder of the index and logs
+	Dict   string // folder of userdict.txt and synonyms.txt
+}
+
+// flags returns a flag set with the common flags bound to cfg.
+func flags(name string, e *env, cfg *Config) *flag.FlagSet {
+	fs := flag.NewFlagSet("policybot "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&cfg.Corpus, "corpus", "corpus/docs", "folder of policy documents")
+	fs.StringVar(&cfg.Data, "data", "data", "folder for the index and logs")
+	fs.StringVar(&cfg.Dict, "dict", "", "folder with userdict.txt and synonyms.txt (default: dict beside the corpus folder)")
+	return fs
+}
+
+// parse parses args, turning flag errors into errUsage.
+func parse(fs *flag.FlagSet, args []string, cfg *Config) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if cfg.Dict == "" {
+		cfg.Dict = filepath.Join(filepath.Dir(filepath.Clean(cfg.Corpus)), "dict")
+	}
+	return nil
+}
+
+// UserDict and Synonyms are the dictionary files of the configuration.
+func (c Config) UserDict() string { return filepath.Join(c.Dict, "userdict.txt") }
+
+// Synonyms is the synonym list of the configuration.
+func (c Config) Synonyms() string { return filepath.Join(c.Dict, "synonyms.txt") }

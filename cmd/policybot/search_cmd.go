@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"policybot/index"
+)
+
+// searchJSON is the JSON form of a search result.
+type searchJSON struct {
+	Query     string       `json:"query"`
+	Confident bool         `json:"confident"`
+	Results   []resultJSON `json:"results"`
+}
+
+type resultJSON struct {
+	Rank       int          `json:"rank"`
+	DocID      string       `json:"doc_id"`
+	Title      string       `json:"title"`
+	Section    string       `json:"section"`
+	Text       string       `json:"text"`
+	Score      float64      `json:"score"`
+	Issuer     string       `json:"issuer"`
+	Region     string       `json:"region"`
+	Date       string       `json:"date"`
+	URL        string       `json:"url"`
+	Source     string       `json:"source"`
+	Highlights []index.Span `json:"highlights"`
+}
+
+func toJSON(r *index.Result) searchJSON {
+	out := searchJSON{Query: r.Query, Confident: r.Confident, Results: []resultJSON{}}
+	for _, h := range r.Hits {
+		hl := h.Highlights
+		if hl == nil {
+			hl = []index.Span{}
+		}
+		out.Results = append(out.Results, resultJSON{
+			Rank: h.Rank, DocID: h.Doc.ID, Title: h.Doc.Title, Section: h.Passage.Section(), Text: h.Passage.Text,
+			Score: h.Score, Issuer: h.Doc.Issuer, Region: h.Doc.Region, Date: h.Doc.Date, URL: h.Doc.URL,
+			Source: h.Doc.Source, Highlights: hl,
+		})
+	}
+	return out
+}
+
+// cmdSearch answers one question, or each line of a batch file.
+func cmdSearch(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	fs := flags("search", e, &cfg)
+	k := fs.Int("k", 5, "number of passages")
+	asJSON := fs.Bool("json", false, "print JSON")
+	batch := fs.String("batch", "", "file of questions, one a line (with --json: one JSON object a line)")
+	if err := parse(fs, args, &cfg); err != nil {
+		return err
+	}
+	question := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if (question == "") == (*batch == "") {
+		return fmt.Errorf("%w: give a QUESTION or --batch FILE", errUsage)
+	}
+	if *k < 1 {
+		return fmt.Errorf("%w: -k must be at least 1", errUsage)
+	}
+	ix, err := openIndex(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	opt := index.Options{K: *k}
+	if *batch == "" {
+		res, err := ix.Search(ctx, question, opt)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(e.stdout, toJSON(res))
+		}
+		printResult(e.stdout, res)
+		return nil
+	}
+	f, err := os.Open(*batch)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	w := bufio.NewWriter(e.stdout)
+	defer w.Flush()
+	for sc.Scan() {
+		q := strings.TrimSpace(sc.Text())
+		if q == "" {
+			continue
+		}
+		res, err := ix.Search(ctx, q, opt)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			if err := writeJSON(w, toJSON(res)); err != nil {
+				return err
+			}
+			continue
+		}
+		printResult(w, res)
+		fmt.Fprintln(w)
+	}
+	return sc.Err()
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// printResult writes a result for a person reading a terminal.
+func printResult(w io.Writer, r *index.Result) {
+	fmt.Fprintf(w, "问：%s\n", r.Query)
+	if !r.Confident {
+		fmt.Fprintf(w, "（现有文件未能确切回答这个问题；以下是最接近的段落。%s）\n", reasonNote(r.Reason))
+	}
+	for _, h := range r.Hits {
+		fmt.Fprintf(w, "\n%d. 《%s》 %s\n", h.Rank, h.Doc.Title, h.Passage.Section())
+		fmt.Fprintf(w, "   %s\n", strings.ReplaceAll(h.Passage.Text, "\n", "\n   "))
+		var cite []string
+		for _, s := range []string{h.Doc.Issuer, h.Doc.Region, h.Doc.Date} {
+			if s != "" {
+				cite = append(cite, s)
+			}
+		}
+		fmt.Fprintf(w, "   —— %s  [%s, score %.2f]\n", strings.Join(cite, " · "), h.Passage.ID(), h.Score)
+	}
+}
+
+func reasonNote(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return "原因：" + reason
+}

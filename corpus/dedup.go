@@ -1,0 +1,182 @@
+package corpus
+
+import (
+	"hash/fnv"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Near-duplicates: a redacted copy of a document (figures replaced by ***, place names by **, other
+// punctuation) says the same thing in the same words. Both are compared by their skeleton: the letters
+// that are neither masked nor figures.
+
+// Skeleton returns the letters of text that survive redaction: NFKC-normalised, without digits,
+// masks (*), punctuation, symbols or spaces. Two versions of a passage that differ only in figures,
+// masked words or punctuation have nearly the same skeleton.
+func Skeleton(text string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, norm.NFKC.String(text))
+}
+
+// Masks counts the runs of masking characters (*, ＊, ×) in text: how much of it was redacted.
+func Masks(text string) int {
+	n, in := 0, false
+	for _, r := range text {
+		m := r == '*' || r == '＊' || r == '×'
+		if m && !in {
+			n++
+		}
+		in = m
+	}
+	return n
+}
+
+// Shingles returns the set of hashed k-rune windows of s.
+func Shingles(s string, k int) map[uint64]struct{} {
+	rs := []rune(s)
+	out := make(map[uint64]struct{}, len(rs))
+	if len(rs) < k {
+		if len(rs) > 0 {
+			out[hash(string(rs))] = struct{}{}
+		}
+		return out
+	}
+	for i := 0; i+k <= len(rs); i++ {
+		out[hash(string(rs[i:i+k]))] = struct{}{}
+	}
+	return out
+}
+
+func hash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// Resemblance is the Jaccard similarity of two shingle sets, from 0 (nothing shared) to 1.
+func Resemblance(a, b map[uint64]struct{}) float64 {
+	if len(a) == 0 && len(b) == 0 {
+		return 1
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	shared := 0
+	for x := range a {
+		if _, ok := b[x]; ok {
+			shared++
+		}
+	}
+	return float64(shared) / float64(len(a)+len(b)-shared)
+}
+
+// Duplicate is a pair of near-duplicate documents.
+type Duplicate struct {
+	A, B       string  // document ids, A < B
+	Similarity float64 // estimated resemblance of their skeletons
+}
+
+const (
+	minhashes = 64
+	bands     = 16 // of minhashes/bands rows each: pairs above ~0.6 resemblance are nearly always found
+	// DuplicateThreshold is the resemblance above which two documents count as near-duplicates.
+	DuplicateThreshold = 0.7
+)
+
+// NearDuplicates finds pairs of documents whose skeletons resemble each other above
+// DuplicateThreshold, using MinHash signatures with locality-sensitive hashing, so it scales to tens of
+// thousands of documents.
+func NearDuplicates(docs []*Document) []Duplicate {
+	sigs := make([][minhashes]uint64, len(docs))
+	for i, d := range docs {
+		sigs[i] = minhash(Shingles(Skeleton(d.Text), 5))
+	}
+	rows := minhashes / bands
+	candidates := map[[2]int]bool{}
+	for b := 0; b < bands; b++ {
+		buckets := map[uint64][]int{}
+		for i := range sigs {
+			h := fnv.New64a()
+			for r := 0; r < rows; r++ {
+				v := sigs[i][b*rows+r]
+				for k := 0; k < 8; k++ {
+					h.Write([]byte{byte(v >> (8 * k))})
+				}
+			}
+			key := h.Sum64()
+			buckets[key] = append(buckets[key], i)
+		}
+		for _, ids := range buckets {
+			for x := 0; x < len(ids); x++ {
+				for y := x + 1; y < len(ids); y++ {
+					candidates[[2]int{ids[x], ids[y]}] = true
+				}
+			}
+		}
+	}
+	var out []Duplicate
+	for c := range candidates {
+		same := 0
+		for k := 0; k < minhashes; k++ {
+			if sigs[c[0]][k] == sigs[c[1]][k] {
+				same++
+			}
+		}
+		sim := float64(same) / minhashes
+		if sim < DuplicateThreshold {
+			continue
+		}
+		a, b := docs[c[0]].ID, docs[c[1]].ID
+		if a > b {
+			a, b = b, a
+		}
+		out = append(out, Duplicate{A: a, B: b, Similarity: math.Round(sim*100) / 100})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].A != out[j].A {
+			return out[i].A < out[j].A
+		}
+		return out[i].B < out[j].B
+	})
+	return out
+}
+
+// minhash computes a MinHash signature: for each of the seeded hash functions, the smallest value
+// over the set.
+func minhash(set map[uint64]struct{}) [minhashes]uint64 {
+	var sig [minhashes]uint64
+	for k := range sig {
+		sig[k] = math.MaxUint64
+	}
+	for x := range set {
+		for k := range sig {
+			// A cheap family of hash functions: multiply-xorshift with per-function odd seeds.
+			v := (x ^ seeds[k]) * 0x9E3779B97F4A7C15
+			v ^= v >> 31
+			if v < sig[k] {
+				sig[k] = v
+			}
+		}
+	}
+	return sig
+}
+
+var seeds = func() [minhashes]uint64 {
+	var s [minhashes]uint64
+	x := uint64(0x243F6A8885A308D3)
+	for i := range s {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		s[i] = x | 1
+	}
+	return s
+}()

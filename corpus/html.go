@@ -1,0 +1,90 @@
+package corpus
+
+import (
+	"fmt"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// skipped are elements whose text is never document content: scripts, styles and the navigation,
+// header and footer furniture of a web page.
+var skipped = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Head: true,
+	atom.Nav: true, atom.Header: true, atom.Footer: true, atom.Aside: true, atom.Form: true,
+	atom.Iframe: true, atom.Svg: true, atom.Button: true, atom.Select: true, atom.Object: true,
+}
+
+// blocks are elements that end a line of text.
+var blocks = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Br: true, atom.Li: true, atom.Tr: true, atom.Td: true,
+	atom.Th: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true,
+	atom.H6: true, atom.Table: true, atom.Section: true, atom.Article: true, atom.Blockquote: true,
+	atom.Pre: true, atom.Ul: true, atom.Ol: true, atom.Dl: true, atom.Dt: true, atom.Dd: true,
+	atom.Hr: true, atom.Caption: true, atom.Figcaption: true, atom.Main: true, atom.Center: true,
+}
+
+// HTMLText extracts the readable text of an HTML page: one line per block element (paragraphs, table
+// cells, list items, headings), without scripts, styles or navigation, with runs of spaces collapsed.
+// It also returns the page's <title>. It returns an error only for input the HTML parser rejects.
+func HTMLText(src string) (text, title string, err error) {
+	root, err := html.Parse(strings.NewReader(src))
+	if err != nil {
+		return "", "", fmt.Errorf("parse html: %w", err)
+	}
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			if n.DataAtom == atom.Title && title == "" && n.FirstChild != nil {
+				title = strings.TrimSpace(n.FirstChild.Data)
+			}
+			if skipped[n.DataAtom] {
+				return
+			}
+			if blocks[n.DataAtom] {
+				b.WriteByte('\n')
+			}
+		}
+		if n.Type == html.TextNode {
+			b.WriteString(collapseSpace(n.Data))
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+		if n.Type == html.ElementNode && blocks[n.DataAtom] {
+			b.WriteByte('\n')
+		}
+	}
+	walk(root)
+	var lines []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n") + "\n", title, nil
+}
+
+// collapseSpace turns every run of whitespace (including newlines inside a text node) into one space.
+func collapseSpace(s string) string {
+	out := strings.Join(strings.Fields(s), " ")
+	if out == "" {
+		if s != "" {
+			return " "
+		}
+		return ""
+	}
+	if strings.TrimLeftFunc(s, isSpace) != s {
+		out = " " + out
+	}
+	if strings.TrimRightFunc(s, isSpace) != s {
+		out += " "
+	}
+	return out
+}
+
+func isSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\u00a0' || r == '\u3000'
+}

@@ -1,0 +1,200 @@
+package corpus
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"policybot/internal/script"
+)
+
+// MetaSuffix ends the name of a document's sidecar metadata file: doc.txt has doc.meta.json.
+const MetaSuffix = ".meta.json"
+
+// Formats maps the file extensions corpus reads to their format.
+var Formats = map[string]string{".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
+
+// ErrFormat reports a file whose extension names no format corpus reads.
+var ErrFormat = errors.New("corpus: unsupported format")
+
+// ReadFile reads one document: it decodes the file (see Decode), extracts an HTML page's text, and
+// takes its metadata from the sidecar beside it, filling gaps from the text. id is the document id.
+// Errors name the file and wrap ErrFormat, ErrEmpty, ErrNotText or the file system's error.
+func ReadFile(path, id string) (*Document, error) {
+	format, ok := Formats[strings.ToLower(filepath.Ext(path))]
+	if !ok {
+		return nil, fmt.Errorf("read %s: %w (want .txt, .md or .html)", path, ErrFormat)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	meta, err := readMeta(path)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := Parse(b, format, id, meta)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	doc.Source = path
+	return doc, nil
+}
+
+// Parse builds a document from a file's bytes in the given format (txt, md or html). Metadata fields
+// left empty in meta are found in the text where possible. It returns ErrEmpty or ErrNotText for
+// bytes that hold no readable text.
+func Parse(b []byte, format, id string, meta Meta) (*Document, error) {
+	text, enc, err := Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	pageTitle := ""
+	if format == "html" {
+		if text, pageTitle, err = HTMLText(text); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(text) == "" {
+			return nil, ErrEmpty
+		}
+	}
+	sum := sha256.Sum256(b)
+	doc := &Document{ID: id, Meta: meta, Format: format, Encoding: enc, Hash: hex.EncodeToString(sum[:]), Text: text}
+	fillMeta(doc, pageTitle)
+	if doc.Script == "" {
+		if cc, err := script.New(); err == nil {
+			doc.Script = string(cc.Detect(text))
+		}
+	}
+	return doc, nil
+}
+
+// readMeta reads the sidecar of the document at path; a missing sidecar is no error.
+func readMeta(path string) (Meta, error) {
+	var m Meta
+	b, err := os.ReadFile(MetaPath(path))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return m, fmt.Errorf("read metadata %s: %w", MetaPath(path), err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("read metadata %s: %w", MetaPath(path), err)
+	}
+	return m, nil
+}
+
+// MetaPath is the sidecar metadata file of the document at path.
+func MetaPath(path string) string {
+	return strings.TrimSuffix(path, filepath.Ext(path)) + MetaSuffix
+}
+
+// Files lists the document files under dir (recursively, in name order), skipping sidecars, README
+// files and hidden files. Each is returned with its document id: its path under dir without
+// extension, with forward slashes.
+func Files(dir string) ([]File, error) {
+	var out []File
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if strings.HasPrefix(name, ".") && path != dir {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || strings.HasSuffix(name, MetaSuffix) || strings.HasPrefix(strings.ToUpper(name), "README") {
+			return nil
+		}
+		if _, ok := Formats[strings.ToLower(filepath.Ext(name))]; !ok {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		id := filepath.ToSlash(strings.TrimSuffix(rel, filepath.Ext(rel)))
+		out = append(out, File{Path: path, ID: id})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", dir, err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// File is a document file in a corpus folder.
+type File struct {
+	Path string
+	ID   string
+}
+
+// Load reads every document under dir. Documents that cannot be read are left out and reported in
+// the returned error (one line each, naming the file), so one broken file does not hide the rest;
+// the error is nil when every file was read.
+func Load(dir string) ([]*Document, error) {
+	files, err := Files(dir)
+	if err != nil {
+		return nil, err
+	}
+	var docs []*Document
+	var errs []error
+	for _, f := range files {
+		d, err := ReadFile(f.Path, f.ID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		docs = append(docs, d)
+	}
+	return docs, errors.Join(errs...)
+}
+
+// Fingerprint hashes what an index built from dir depends on: the id, bytes and sidecar of every
+// document under dir, and the files in extra (the user dictionary and synonym list; a path of "" or
+// a missing file counts as empty). Two calls give the same result exactly when none of it changed.
+func Fingerprint(dir string, extra ...string) (string, error) {
+	files, err := Files(dir)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	add := func(name, path string) error {
+		b, err := os.ReadFile(path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("fingerprint %s: %w", path, err)
+		}
+		sum := sha256.Sum256(b)
+		fmt.Fprintf(h, "%s\x00%x\n", name, sum)
+		return nil
+	}
+	for _, f := range files {
+		if err := add(f.ID, f.Path); err != nil {
+			return "", err
+		}
+		if err := add(f.ID+MetaSuffix, MetaPath(f.Path)); err != nil {
+			return "", err
+		}
+	}
+	for i, p := range extra {
+		if p == "" {
+			fmt.Fprintf(h, "extra%d\x00\n", i)
+			continue
+		}
+		if err := add(fmt.Sprintf("extra%d", i), p); err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

@@ -1,0 +1,305 @@
+package index
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/gob"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"policybot/corpus"
+)
+
+// AnalyzerName is the name of the jieba analyzer in an index's mapping.
+const AnalyzerName = "policy"
+
+// Fields of a passage in Bleve.
+const (
+	fieldText    = "text"
+	fieldSection = "section"
+	fieldTitle   = "title"
+	fieldDoc     = "doc"
+)
+
+// BuildOptions says what to build an index with.
+type BuildOptions struct {
+	UserDict    string // jieba user dictionary file, "" for none
+	Synonyms    string // synonym list file, "" for none
+	Fingerprint string // of the corpus and dictionaries, recorded in the manifest
+	// Progress, when set, is called after each batch with the documents and passages done so far and
+	// the bytes of text indexed.
+	Progress func(docs, passages int, bytes int64)
+}
+
+const batchSize = 256
+
+// Build cuts docs into passages and indexes them in a new folder under dataDir/indexes, then
+// publishes that folder as the current index (an atomic rename of dataDir/current), so that readers
+// see the old index or the new one, never a half-built one. A build that fails or is interrupted
+// leaves the current index as it was; its partial folder is removed by the next build. It returns
+// the new index's manifest.
+func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt BuildOptions) (*Manifest, error) {
+	began := time.Now()
+	root := filepath.Join(dataDir, indexesDir)
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	removePartial(root)
+	name, err := newName()
+	if err != nil {
+		return nil, err
+	}
+	tmp := filepath.Join(root, name+partialSuffix)
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := copyFile(opt.UserDict, filepath.Join(tmp, userDictFile)); err != nil {
+		return nil, fmt.Errorf("build index: user dictionary: %w", err)
+	}
+	if err := copyFile(opt.Synonyms, filepath.Join(tmp, synonymsFile)); err != nil {
+		return nil, fmt.Errorf("build index: synonyms: %w", err)
+	}
+	seg, err := acquireSegmenter(dataDir, filepath.Join(tmp, userDictFile))
+	if err != nil {
+		return nil, err
+	}
+	defer releaseSegmenter(seg)
+	syn, err := ReadSynonyms(filepath.Join(tmp, synonymsFile), seg)
+	if err != nil {
+		return nil, err
+	}
+
+	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
+	var passages []corpus.Passage
+	for _, d := range docs {
+		passages = append(passages, corpus.Cut(d)...)
+	}
+	tokens, err := writeBleve(ctx, filepath.Join(tmp, bleveDir), seg, docs, passages, opt.Progress)
+	if err != nil {
+		return nil, err
+	}
+	m := Manifest{
+		Version: FormatVersion, Name: name, Created: time.Now().UTC(), Fingerprint: opt.Fingerprint,
+		Documents: len(docs), Passages: len(passages), Tokens: tokens, UserDictHash: seg.UserDictHash,
+		Synonyms: syn.Len(),
+	}
+	if len(passages) > 0 {
+		m.AvgLen = float64(tokens) / float64(len(passages))
+	}
+	for _, d := range corpus.NearDuplicates(docs) {
+		m.Duplicates = append(m.Duplicates, DupPair{A: d.A, B: d.B, Similarity: d.Similarity})
+	}
+	if err := writeStore(filepath.Join(tmp, storeFile), docs, passages); err != nil {
+		return nil, err
+	}
+	m.BuildSeconds = time.Since(began).Seconds()
+	mb, _ := json.MarshalIndent(m, "", "  ")
+	if err := writeAtomic(filepath.Join(tmp, manifestFile), mb); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	final := filepath.Join(root, name)
+	if err := os.Rename(tmp, final); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
+	ok = true
+	if err := Publish(dataDir, name); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+const partialSuffix = ".partial"
+
+// Publish makes the index folder name the current index of dataDir, atomically, and removes the
+// folders of indexes older than the one it replaces.
+func Publish(dataDir, name string) error {
+	prev, _ := Current(dataDir)
+	if err := writeAtomic(filepath.Join(dataDir, currentFile), []byte(name+"\n")); err != nil {
+		return fmt.Errorf("publish index: %w", err)
+	}
+	// Keep the new index and the one before it (a server may still be answering from it); remove the
+	// rest.
+	entries, _ := os.ReadDir(filepath.Join(dataDir, indexesDir))
+	for _, e := range entries {
+		n := e.Name()
+		if n == name || n == prev || strings.HasSuffix(n, partialSuffix) {
+			continue
+		}
+		os.RemoveAll(filepath.Join(dataDir, indexesDir, n))
+	}
+	return nil
+}
+
+// removePartial removes folders left by builds that did not finish.
+func removePartial(root string) {
+	entries, _ := os.ReadDir(root)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), partialSuffix) {
+			os.RemoveAll(filepath.Join(root, e.Name()))
+		}
+	}
+}
+
+func newName() (string, error) {
+	var b [3]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b[:]), nil
+}
+
+// copyFile copies src to dst; an empty src writes an empty dst.
+func copyFile(src, dst string) error {
+	var b []byte
+	if src != "" {
+		var err error
+		if b, err = os.ReadFile(src); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return writeAtomic(dst, b)
+}
+
+// newMapping is the Bleve mapping of a passage: its text, section path and document title analysed
+// with jieba, its document id as a keyword. Nothing is stored but the inverted index: passages are
+// kept in the index's own store.
+func newMapping(seg *Segmenter) (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	tok := "jieba-" + seg.UserDictHash
+	if err := im.AddCustomTokenizer(tok, map[string]interface{}{"type": TokenizerName, "segmenter": seg.UserDictHash}); err != nil {
+		return nil, err
+	}
+	if err := im.AddCustomAnalyzer(AnalyzerName, map[string]interface{}{"type": custom.Name, "tokenizer": tok}); err != nil {
+		return nil, err
+	}
+	im.DefaultAnalyzer = AnalyzerName
+	im.StoreDynamic, im.IndexDynamic, im.DocValuesDynamic = false, false, false
+	dm := bleve.NewDocumentStaticMapping()
+	for _, f := range []string{fieldText, fieldSection, fieldTitle} {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = AnalyzerName
+		fm.Store, fm.IncludeTermVectors, fm.IncludeInAll, fm.DocValues = false, false, false, false
+		dm.AddFieldMappingsAt(f, fm)
+	}
+	km := bleve.NewKeywordFieldMapping()
+	km.Analyzer = keyword.Name
+	km.Store, km.IncludeTermVectors, km.IncludeInAll, km.DocValues = false, false, false, false
+	dm.AddFieldMappingsAt(fieldDoc, km)
+	im.DefaultMapping = dm
+	return im, nil
+}
+
+// writeBleve indexes the passages in a new Bleve index at path and returns the number of words in
+// their text.
+func writeBleve(ctx context.Context, path string, seg *Segmenter, docs []*corpus.Document, passages []corpus.Passage, progress func(int, int, int64)) (int, error) {
+	im, err := newMapping(seg)
+	if err != nil {
+		return 0, fmt.Errorf("build index: mapping: %w", err)
+	}
+	bl, err := bleve.New(path, im)
+	if err != nil {
+		return 0, fmt.Errorf("build index: %w", err)
+	}
+	titles := make(map[string]string, len(docs))
+	for _, d := range docs {
+		titles[d.ID] = d.Title
+	}
+	// Count words in parallel; Bleve analyses each batch in parallel itself.
+	counts := make([]int, len(passages))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(passages); i += workers {
+				counts[i] = len(seg.Tokenize(passages[i].Text))
+			}
+		}(w)
+	}
+	wg.Wait()
+	tokens := 0
+	for _, c := range counts {
+		tokens += c
+	}
+	var bytes int64
+	docsDone := map[string]bool{}
+	batch := bl.NewBatch()
+	for i := range passages {
+		p := &passages[i]
+		if err := batch.Index(p.ID(), map[string]interface{}{
+			fieldText: p.Text, fieldSection: p.Section(), fieldTitle: titles[p.DocID], fieldDoc: p.DocID,
+		}); err != nil {
+			bl.Close()
+			return 0, fmt.Errorf("build index: %s: %w", p.ID(), err)
+		}
+		bytes += int64(len(p.Text))
+		docsDone[p.DocID] = true
+		if batch.Size() >= batchSize || i == len(passages)-1 {
+			if err := ctx.Err(); err != nil {
+				bl.Close()
+				return 0, err
+			}
+			if err := bl.Batch(batch); err != nil {
+				bl.Close()
+				return 0, fmt.Errorf("build index: %w", err)
+			}
+			batch.Reset()
+			if progress != nil {
+				progress(len(docsDone), i+1, bytes)
+			}
+		}
+	}
+	if err := bl.Close(); err != nil {
+		return 0, fmt.Errorf("build index: %w", err)
+	}
+	return tokens, nil
+}
+
+// writeStore saves the documents and passages; the text of a passage that is a slice of its
+// document's text is left out and restored on load.
+func writeStore(path string, docs []*corpus.Document, passages []corpus.Passage) error {
+	slim := make([]corpus.Passage, len(passages))
+	for i, p := range passages {
+		if !p.Rebuilt {
+			p.Text = ""
+		}
+		slim[i] = p
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("build index: %w", err)
+	}
+	if err := gob.NewEncoder(f).Encode(stored{Docs: docs, Passages: slim}); err != nil {
+		f.Close()
+		return fmt.Errorf("build index: write passages: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("build index: %w", err)
+	}
+	return f.Close()
+}

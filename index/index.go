@@ -1,0 +1,214 @@
+// Package index indexes policy passages in Bleve with a jieba analyzer and answers questions with the
+// passages that best answer them, ranked, highlighted, with near-duplicates collapsed and a verdict
+// on whether the corpus covers the question at all.
+package index
+
+import (
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"policybot/corpus"
+)
+
+// FormatVersion changes whenever the index layout or analysis changes, so that indexes built by an
+// older program are rebuilt rather than misread.
+const FormatVersion = 1
+
+// ErrNoIndex reports a data folder without a published index.
+var ErrNoIndex = errors.New("index: no index built yet")
+
+// Files of a built index, inside its folder.
+const (
+	bleveDir     = "bleve"
+	storeFile    = "store.gob"
+	manifestFile = "manifest.json"
+	userDictFile = "userdict.txt"
+	synonymsFile = "synonyms.txt"
+	currentFile  = "current" // in the data folder: the name of the live index folder
+	indexesDir   = "indexes"
+)
+
+// Manifest describes a built index.
+type Manifest struct {
+	Version      int       `json:"version"`
+	Name         string    `json:"name"`
+	Created      time.Time `json:"created"`
+	Fingerprint  string    `json:"fingerprint"` // of the corpus and dictionaries it was built from
+	Documents    int       `json:"documents"`
+	Passages     int       `json:"passages"`
+	Tokens       int       `json:"tokens"`     // words in all passages' text
+	AvgLen       float64   `json:"avg_len"`    // Tokens / Passages: BM25's average length
+	UserDictHash string    `json:"user_dict"`  // hash of the user dictionary it was analysed with
+	Synonyms     int       `json:"synonyms"`   // phrases in its synonym list
+	Duplicates   []DupPair `json:"duplicates"` // near-duplicate documents found at build time
+	BuildSeconds float64   `json:"build_seconds"`
+}
+
+// DupPair names two documents that are near-duplicates of each other.
+type DupPair struct {
+	A, B       string
+	Similarity float64
+}
+
+// Index is a built, opened index: Bleve's inverted index plus the passages and documents it was built
+// from. It is read-only and safe for concurrent use.
+type Index struct {
+	Manifest Manifest
+	dir      string
+	bl       bleve.Index
+	seg      *Segmenter
+	syn      *Synonyms
+	docs     []*corpus.Document
+	docIdx   map[string]int
+	passages []corpus.Passage
+	passIdx  map[string]int
+	pdoc     []int // document of each passage
+	places   *places
+}
+
+// stored is what store.gob holds: the documents (with their text) and their passages (with the text
+// of rebuilt table rows only; the rest is sliced from the document's text on load).
+type stored struct {
+	Docs     []*corpus.Document
+	Passages []corpus.Passage
+}
+
+// Open opens the index published in dataDir (see Build). It returns ErrNoIndex when none has been
+// built, and an error naming the folder when the index cannot be read.
+func Open(dataDir string) (*Index, error) {
+	name, err := Current(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return OpenDir(dataDir, filepath.Join(dataDir, indexesDir, name))
+}
+
+// Current returns the name of the index folder published in dataDir, or ErrNoIndex.
+func Current(dataDir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dataDir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", ErrNoIndex
+	}
+	if err != nil {
+		return "", fmt.Errorf("read index pointer: %w", err)
+	}
+	name := strings.TrimSpace(string(b))
+	if name == "" || strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("read index pointer: bad name %q", name)
+	}
+	return name, nil
+}
+
+// OpenDir opens the index in folder dir; dataDir holds the jieba dictionaries.
+func OpenDir(dataDir, dir string) (*Index, error) {
+	ix := &Index{dir: dir}
+	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	if err := json.Unmarshal(b, &ix.Manifest); err != nil {
+		return nil, fmt.Errorf("open index %s: manifest: %w", dir, err)
+	}
+	if ix.Manifest.Version != FormatVersion {
+		return nil, fmt.Errorf("open index %s: built by another version of the program (format %d, want %d)", dir, ix.Manifest.Version, FormatVersion)
+	}
+	ix.seg, err = acquireSegmenter(dataDir, filepath.Join(dir, userDictFile))
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.openFiles(dir); err != nil {
+		releaseSegmenter(ix.seg)
+		return nil, err
+	}
+	return ix, nil
+}
+
+func (ix *Index) openFiles(dir string) error {
+	var err error
+	if ix.syn, err = ReadSynonyms(filepath.Join(dir, synonymsFile), ix.seg); err != nil {
+		return err
+	}
+	if err := ix.load(filepath.Join(dir, storeFile)); err != nil {
+		return fmt.Errorf("open index %s: %w", dir, err)
+	}
+	ix.bl, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true})
+	if err != nil {
+		return fmt.Errorf("open index %s: %w", dir, err)
+	}
+	return nil
+}
+
+func (ix *Index) load(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var st stored
+	if err := gob.NewDecoder(f).Decode(&st); err != nil {
+		return fmt.Errorf("read passages: %w", err)
+	}
+	ix.setCorpus(st.Docs, st.Passages)
+	return nil
+}
+
+// setCorpus installs the documents and passages and the lookups over them.
+func (ix *Index) setCorpus(docs []*corpus.Document, passages []corpus.Passage) {
+	ix.docs, ix.passages = docs, passages
+	ix.docIdx = make(map[string]int, len(docs))
+	for i, d := range docs {
+		ix.docIdx[d.ID] = i
+	}
+	ix.passIdx = make(map[string]int, len(passages))
+	ix.pdoc = make([]int, len(passages))
+	for i := range passages {
+		p := &passages[i]
+		di := ix.docIdx[p.DocID]
+		ix.pdoc[i] = di
+		if !p.Rebuilt {
+			p.Text = docs[di].Text[p.Start:p.End]
+		}
+		ix.passIdx[p.ID()] = i
+	}
+	ix.places = newPlaces(docs, ix.seg)
+}
+
+// Close closes the Bleve index and frees the segmenter.
+func (ix *Index) Close() error {
+	err := ix.bl.Close()
+	releaseSegmenter(ix.seg)
+	return err
+}
+
+// Dir is the folder the index lives in.
+func (ix *Index) Dir() string { return ix.dir }
+
+// Documents returns the indexed documents in id order. Callers must not modify them.
+func (ix *Index) Documents() []*corpus.Document { return ix.docs }
+
+// Document returns the indexed document with the given id, or nil.
+func (ix *Index) Document(id string) *corpus.Document {
+	if i, ok := ix.docIdx[id]; ok {
+		return ix.docs[i]
+	}
+	return nil
+}
+
+// Passage returns the passage with the given id ("doc#seq"), or nil.
+func (ix *Index) Passage(id string) *corpus.Passage {
+	if i, ok := ix.passIdx[id]; ok {
+		return &ix.passages[i]
+	}
+	return nil
+}
+
+// Segmenter is the index's word segmenter, for callers that need to cut text as the index does.
+func (ix *Index) Segmenter() *Segmenter { return ix.seg }

@@ -1,0 +1,144 @@
+package index
+
+import (
+	"math"
+	"strings"
+	"unicode/utf8"
+)
+
+// stopWords are the words of a question that say how it is asked, not what it is about: question
+// words, particles, pronouns and auxiliaries. They are left out of the search.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		怎么 怎样 怎么样 如何 怎么办 咋 咋办 哪些 哪个 哪里 哪儿 哪 哪家 什么 啥 多少 几 几个 几家 是否 是不是
+		有没有 能不能 可不可以 会不会 吗 呢 吧 啊 呀 嘛 么 哦 了 的 地 得 着 过 是 有 在 和 与 及 以及 或 或者
+		还是 对 为 为了 给 被 把 让 向 从 到 于 也 都 还 就 又 再 才 很 最 更 这 那 这个 那个 这些 那些 其 之
+		我 我们 你 你们 您 他 她 它 他们 她们 自己 本人 个人 想 想要 要 需要 请问 请 能 能否 可以 可否 应该
+		应当 该 会 去 来 一下 一些 一个 有些 有关 相关 关于 具体 目前 现在 呢 等 等等 啦 吗 哈 问 问下 咨询
+		情况 一般 如果 假如 要是 的话 时候 怎么回事 回事 干什么 做什么 干嘛`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// Weights of the words of a question.
+const (
+	weightWord    = 1.0  // a word of the question
+	weightSub     = 0.5  // a shorter dictionary word inside it (十四 in 十四五)
+	weightSynonym = 0.85 // a word the synonym list adds
+	weightSingle  = 0.35 // a word of one character: 家, 领, 金
+)
+
+// qterm is one term the search looks for.
+type qterm struct {
+	text   string
+	weight float64
+	covers []int // the question words (groups) it stands for
+	df     uint64
+	idf    float64
+}
+
+// qgroup is one word of the question, for measuring how much of the question a passage covers.
+type qgroup struct {
+	text   string
+	weight float64 // importance: the word's IDF, scaled down for single characters
+}
+
+// query is an analysed question.
+type query struct {
+	raw, folded   string
+	terms         []qterm
+	groups        []qgroup
+	regions       []string     // corpus regions named in the question
+	regionDocs    map[int]bool // their documents
+	unknownPlaces []string     // place names the corpus never mentions
+}
+
+// analyse cuts a question into the terms to search for: its words without question words and
+// particles, the dictionary words inside long words at half weight, and the words of synonyms.
+func (ix *Index) analyse(q string) *query {
+	folded := ix.seg.Fold(q)
+	qu := &query{raw: q, folded: folded}
+	qu.regions, qu.regionDocs = ix.places.find(folded)
+	byText := map[string]int{}
+	add := func(text string, w float64, covers []int) {
+		if i, ok := byText[text]; ok {
+			t := &qu.terms[i]
+			if w > t.weight {
+				t.weight = w
+			}
+			for _, g := range covers {
+				if !containsInt(t.covers, g) {
+					t.covers = append(t.covers, g)
+				}
+			}
+			return
+		}
+		byText[text] = len(qu.terms)
+		qu.terms = append(qu.terms, qterm{text: text, weight: w, covers: append([]int(nil), covers...)})
+	}
+	toks := ix.seg.Tokenize(folded)
+	// The longest token at a position is the question's word; the others are sub-words inside it.
+	longest := map[int]string{}
+	for _, t := range toks {
+		if utf8.RuneCountInString(t.Term) > utf8.RuneCountInString(longest[t.Pos]) {
+			longest[t.Pos] = t.Term
+		}
+	}
+	groupAt := map[int]int{} // token position -> group
+	type span struct{ start, end, group int }
+	var spans []span
+	for _, t := range toks {
+		if stopWords[t.Term] || stopWords[longest[t.Pos]] {
+			continue
+		}
+		g, ok := groupAt[t.Pos]
+		if !ok {
+			g = len(qu.groups)
+			groupAt[t.Pos] = g
+			qu.groups = append(qu.groups, qgroup{text: longest[t.Pos]})
+		}
+		w := weightWord
+		if utf8.RuneCountInString(t.Term) == 1 {
+			w = weightSingle
+		}
+		if t.Term != longest[t.Pos] {
+			w *= weightSub
+		}
+		add(t.Term, w, []int{g})
+		spans = append(spans, span{t.Start, t.End, g})
+	}
+	// Synonyms: the phrases found in the question bring their counterparts, which stand for the
+	// question words the phrase spans.
+	for key, alts := range ix.syn.Expand(folded) {
+		at := strings.Index(folded, key)
+		var covers []int
+		for _, s := range spans {
+			if s.start >= at && s.end <= at+len(key) && !containsInt(covers, s.group) {
+				covers = append(covers, s.group)
+			}
+		}
+		if len(covers) == 0 {
+			continue
+		}
+		for _, alt := range alts {
+			for _, t := range ix.seg.Tokenize(alt) {
+				if stopWords[t.Term] {
+					continue
+				}
+				w := weightSynonym
+				if utf8.RuneCountInString(t.Term) == 1 {
+					w = weightSingle * weightSynonym
+				}
+				add(t.Term, w, covers)
+			}
+		}
+	}
+	return qu
+}
+
+// idf is BM25's inverse document frequency of a term found in df of n passages.
+func idf(n, df uint64) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+}

@@ -1,0 +1,319 @@
+package index
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/yanyiwu/gojieba"
+	"golang.org/x/text/width"
+
+	"policybot/internal/script"
+)
+
+// jieba's dictionaries, shipped with the program (gojieba looks for them in the Go module cache,
+// which is not there where the binary runs). They are written out once under the data folder.
+//
+//go:embed dict/*.gz
+var dicts embed.FS
+
+// Token is a word of a text as the index sees it: folded (simplified script, half-width, lower
+// case), with the byte span of the word in the original text.
+type Token struct {
+	Term       string
+	Start, End int // byte offsets into the text given to Tokenize
+	Pos        int // word position from 1; a search-mode sub-word shares its word's position
+}
+
+// Segmenter cuts text into words with jieba in search mode (long words are also cut into the shorter
+// dictionary words inside them: 创业担保贷款 also yields 创业, 担保, 贷款). One Segmenter serves any
+// number of goroutines; loading one costs about a second and 150 MB.
+type Segmenter struct {
+	jieba *gojieba.Jieba
+	conv  *script.Converter
+	// UserDictHash identifies the user dictionary the segmenter was loaded with.
+	UserDictHash string
+	closeOnce    sync.Once
+}
+
+// NewSegmenter loads jieba with its base dictionaries (written out under dataDir/jieba on first use)
+// and the user dictionary at userDict, a file in jieba's format (one "word [frequency] [tag]" a line);
+// userDict may be "" for none. It returns an error when the dictionaries cannot be written or read.
+func NewSegmenter(dataDir, userDict string) (*Segmenter, error) {
+	user, err := readUserDict(userDict)
+	if err != nil {
+		return nil, err
+	}
+	return newSegmenter(dataDir, user, hashOf(user))
+}
+
+func readUserDict(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read user dictionary: %w", err)
+	}
+	return b, nil
+}
+
+func hashOf(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+func newSegmenter(dataDir string, user []byte, hash string) (*Segmenter, error) {
+	conv, err := script.New()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := writeDicts(filepath.Join(dataDir, "jieba"))
+	if err != nil {
+		return nil, err
+	}
+	// jieba wants the user dictionary as a file; a copy named by its content keeps it stable.
+	userPath := filepath.Join(dir, "user-"+hash+".utf8")
+	if err := writeOnce(userPath, foldUserDict(conv, user)); err != nil {
+		return nil, err
+	}
+	var jb *gojieba.Jieba
+	if err := catch(func() {
+		jb = gojieba.NewJieba(
+			filepath.Join(dir, "jieba.dict.utf8"),
+			filepath.Join(dir, "hmm_model.utf8"),
+			userPath,
+			filepath.Join(dir, "idf.utf8"),
+			filepath.Join(dir, "stop_words.utf8"),
+		)
+	}); err != nil {
+		return nil, fmt.Errorf("load jieba: %w", err)
+	}
+	return &Segmenter{jieba: jb, conv: conv, UserDictHash: hash}, nil
+}
+
+// foldUserDict writes each user-dictionary word in folded form, so that words listed in traditional
+// script or full-width characters match the folded text jieba sees.
+func foldUserDict(conv *script.Converter, user []byte) []byte {
+	var b bytes.Buffer
+	for _, l := range strings.Split(string(user), "\n") {
+		f := strings.Fields(strings.TrimSpace(l))
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		f[0] = fold(conv, f[0])
+		b.WriteString(strings.Join(f, " "))
+		b.WriteByte('\n')
+	}
+	if b.Len() == 0 {
+		// jieba reads an empty user dictionary fine, but a file that is not there makes it panic.
+		b.WriteString("\n")
+	}
+	return b.Bytes()
+}
+
+// Close frees jieba's memory. The segmenter must not be used afterwards.
+func (s *Segmenter) Close() {
+	s.closeOnce.Do(s.jieba.Free)
+}
+
+// Fold returns text in the form the index compares: simplified script, half-width letters and
+// digits, lower case, one rune for each rune of text.
+func (s *Segmenter) Fold(text string) string { return fold(s.conv, text) }
+
+func fold(conv *script.Converter, text string) string {
+	text = conv.ToSimplified(text)
+	return strings.Map(func(r rune) rune {
+		if r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 {
+			r = []rune(width.Narrow.String(string(r)))[0]
+		}
+		return unicode.ToLower(r)
+	}, text)
+}
+
+// Tokenize cuts text into index words. Whitespace and punctuation are dropped; invalid UTF-8 and NUL
+// bytes (which stop jieba) are read as spaces.
+func (s *Segmenter) Tokenize(text string) []Token {
+	folded, back := s.prepare(text)
+	words := s.jieba.Tokenize(folded, gojieba.SearchMode, true)
+	// Search mode puts the dictionary words found inside a long word just before it. Walking back,
+	// a token inside the span of the last full word seen is such a sub-word.
+	main := make([]bool, len(words))
+	curStart, curEnd := -1, -1
+	for i := len(words) - 1; i >= 0; i-- {
+		w := words[i]
+		if curStart >= 0 && w.Start >= curStart && w.End <= curEnd && w.End-w.Start < curEnd-curStart {
+			continue
+		}
+		main[i] = true
+		curStart, curEnd = w.Start, w.End
+	}
+	out := make([]Token, 0, len(words))
+	pos := 0
+	for i, w := range words {
+		if !isWord(w.Str) {
+			continue
+		}
+		p := pos + 1 // a sub-word takes the position of the word that holds it, which comes next
+		if main[i] {
+			pos++
+			p = pos
+		}
+		out = append(out, Token{Term: w.Str, Start: back(w.Start), End: back(w.End), Pos: p})
+	}
+	return out
+}
+
+// prepare folds text for jieba and returns a function mapping byte offsets in the folded text back to
+// byte offsets in text.
+func (s *Segmenter) prepare(text string) (string, func(int) int) {
+	var clean strings.Builder
+	clean.Grow(len(text))
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if r == utf8.RuneError && size == 1 || r == 0 {
+			r = ' '
+		}
+		clean.WriteRune(r)
+		i += size
+	}
+	folded := fold(s.conv, clean.String())
+	if folded == text {
+		return folded, func(i int) int { return i }
+	}
+	// Both strings have the same runes in number; pair their byte offsets.
+	fo := make([]int, 0, len(folded)+1)
+	to := make([]int, 0, len(folded)+1)
+	ti := 0
+	for fi := range folded {
+		fo = append(fo, fi)
+		to = append(to, ti)
+		if ti < len(text) {
+			_, size := utf8.DecodeRuneInString(text[ti:])
+			ti += size
+		}
+	}
+	fo = append(fo, len(folded))
+	to = append(to, len(text))
+	return folded, func(i int) int {
+		lo, hi := 0, len(fo)-1
+		for lo < hi {
+			m := (lo + hi) / 2
+			if fo[m] < i {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		return to[lo]
+	}
+}
+
+// isWord reports a token that holds a letter or a digit.
+func isWord(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeDicts writes the embedded dictionaries to a folder under root named by their content, once,
+// and returns the folder.
+func writeDicts(root string) (string, error) {
+	h := sha256.New()
+	names, err := fs.Glob(dicts, "dict/*.gz")
+	if err != nil {
+		return "", err
+	}
+	for _, n := range names {
+		b, _ := dicts.ReadFile(n)
+		h.Write(b)
+	}
+	dir := filepath.Join(root, hex.EncodeToString(h.Sum(nil))[:12])
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("write jieba dictionaries: %w", err)
+	}
+	for _, n := range names {
+		target := filepath.Join(dir, strings.TrimSuffix(filepath.Base(n), ".gz"))
+		if _, err := os.Stat(target); err == nil {
+			continue
+		}
+		f, _ := dicts.Open(n)
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			f.Close()
+			return "", fmt.Errorf("write jieba dictionaries: %w", err)
+		}
+		b, err := io.ReadAll(zr)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("write jieba dictionaries: %w", err)
+		}
+		if err := writeOnce(target, b); err != nil {
+			return "", err
+		}
+	}
+	// Keyword extraction, which the index does not use, needs an IDF table with at least one line.
+	if err := writeOnce(filepath.Join(dir, "idf.utf8"), []byte("的 1.0\n")); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// writeOnce writes b to path through a temporary file and a rename, unless path exists.
+func writeOnce(path string, b []byte) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if err := writeAtomic(path, b); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeAtomic replaces path with b so that readers see the old or the new content, never a part.
+func writeAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(b)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// catch runs f and turns a panic into an error (gojieba panics on a missing dictionary).
+func catch(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New(fmt.Sprint(r))
+		}
+	}()
+	f()
+	return nil
+}
