@@ -37,3 +37,15 @@ func isFurniture(line string) bool {
 func trimSpace(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u200b' })
 }
+
+// dropFurniture removes the lines of text that are web-page furniture.
+func dropFurniture(text string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(text, "\n") {
+		if t := trimSpace(l); t != "" && isFurniture(t) {
+			continue
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}

@@ -52,6 +52,9 @@ type Passage struct {
 	// Rebuilt marks a table row put back together from a table flattened one cell per line. Its Text
 	// is not verbatim; Start and End span the whole table in the source.
 	Rebuilt bool
+	// Cells and Headers split a rebuilt row for the index: the row's own cells, and its table's column
+	// headers, which repeat in every row and so describe the row rather than say something of it.
+	Cells, Headers string
 }
 
 // ID identifies the passage across the corpus: the document id, "#", and the passage's position.

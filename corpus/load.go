@@ -68,6 +68,11 @@ func Parse(b []byte, format, id string, meta Meta) (*Document, error) {
 	sum := sha256.Sum256(b)
 	doc := &Document{ID: id, Meta: meta, Format: format, Encoding: enc, Hash: hex.EncodeToString(sum[:]), Text: text}
 	fillMeta(doc, pageTitle)
+	if format == "html" {
+		// A web page's furniture is not the document: drop it from the text once the metadata it
+		// carries (来源, 发布时间) has been read.
+		doc.Text = dropFurniture(doc.Text)
+	}
 	if doc.Script == "" {
 		if cc, err := script.New(); err == nil {
 			doc.Script = string(cc.Detect(text))

@@ -9,7 +9,7 @@ import (
 
 var (
 	bookTitle   = regexp.MustCompile(`^《([^《》]{4,80})》$`)
-	sourceLine  = regexp.MustCompile(`^(?:来源|來源|信息来源|文章来源|发布机构|發布機構)[:：]\s*(\S.*)$`)
+	sourceLine  = regexp.MustCompile(`^(?:来源|來源|信息来源|文章来源|发布机构|發布機構)[:：]\s*(\S+)`)
 	dateLabeled = regexp.MustCompile(`(?:发布|發布|成文|印发|印發)(?:时间|日期|時間)[:：]\s*(\d{4})[-年./](\d{1,2})(?:[-月./](\d{1,2}))?`)
 	dateNumeric = regexp.MustCompile(`^(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?$`)
 	dateCN      = regexp.MustCompile(`^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?$`)

@@ -23,10 +23,13 @@ type node struct {
 
 // cutter walks a document's lines and collects its passages.
 type cutter struct {
-	doc      *Document
-	nodes    []node
-	stack    []int  // open sections, outermost first
-	pend     []line // short paragraphs waiting to be joined
+	doc   *Document
+	nodes []node
+	stack []int  // open sections, outermost first
+	pend  []line // short paragraphs waiting to be joined
+	// head is the heading line just opened, when nothing has followed it yet: the section's first
+	// passage starts with it, so that the passage reads with its heading.
+	head     *line
 	passages []Passage
 	nodeOf   []int // innermost section of each passage, -1 at the top
 }
@@ -87,9 +90,11 @@ func Cut(doc *Document) []Passage {
 			c.open(h, l)
 			if consumed {
 				c.extend(*next)
+				c.head.end = next.end
 				i++
 			}
 			if h.inline {
+				c.head = nil
 				c.para(l)
 			}
 			continue
@@ -99,6 +104,7 @@ func Cut(doc *Document) []Passage {
 	c.flush()
 	if len(c.passages) == 0 {
 		// A document of nothing but short lines: each is a passage.
+		c.head, c.stack = nil, nil
 		for _, l := range front {
 			c.para(l)
 		}
@@ -119,6 +125,7 @@ func (c *cutter) open(h heading, l line) {
 	}
 	c.nodes = append(c.nodes, node{title: h.title, rank: h.rank, start: l.start, end: l.end, parent: parent})
 	c.stack = append(c.stack, len(c.nodes)-1)
+	c.head = &line{start: l.start, end: l.end}
 }
 
 // extend makes every open section reach the end of l.
@@ -141,6 +148,12 @@ func (c *cutter) current() int {
 // para adds a paragraph line to the current section.
 func (c *cutter) para(l line) {
 	c.extend(l)
+	if c.head != nil && c.head.start <= l.start {
+		// The section's first paragraph: start the passage at its heading.
+		l.start = c.head.start
+		l.text = c.doc.Text[l.start:l.end]
+		c.head = nil
+	}
 	n := utf8.RuneCountInString(l.text)
 	if n > keepRunes {
 		c.flush()
@@ -191,9 +204,12 @@ func (c *cutter) table(ls []line) int {
 			continue
 		}
 		c.flush()
+		c.head = nil
 		start, end := t.span()
 		for _, row := range t.rows() {
-			c.emit(start, end, true, row)
+			c.emit(start, end, true, row.text)
+			p := &c.passages[len(c.passages)-1]
+			p.Cells, p.Headers = row.cells, row.headers
 		}
 		c.extend(ls[n-1])
 		return n

@@ -32,7 +32,7 @@ var headingPatterns = []struct {
 	{regexp.MustCompile(`^第(?:` + cnNum + `|\d+)章`), rankChapter},
 	{regexp.MustCompile(`^第(?:` + cnNum + `|\d+)节`), rankSection},
 	{regexp.MustCompile(`^第(?:` + cnNum + `|\d+)条(?:之[一二三四五六七八九十]+)?`), rankArticle},
-	{regexp.MustCompile(`^` + cnNum + `[、．.]`), rankCN},
+	{regexp.MustCompile(`^` + cnNum + `(?:、|[．.](?:[^\d]|$))`), rankCN},
 	{regexp.MustCompile(`^[（(]` + cnNum + `[）)]`), rankParenCN},
 	{regexp.MustCompile(`^(?:专栏|專欄)\s*\d+`), rankBox},
 	{regexp.MustCompile(`^\d{1,2}(?:[、．]|\.(?:[^\d]|$))`), rankNum},

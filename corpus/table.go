@@ -67,12 +67,23 @@ func fits(cells []line, cols int) bool {
 	return true
 }
 
+// tableRow is a rebuilt table row: its text as shown, its own cells and the headers of its columns.
+type tableRow struct{ text, cells, headers string }
+
 // rows renders each data row as "label：header value；header value".
-func (t table) rows() []string {
+func (t table) rows() []tableRow {
 	header := t.cells[:t.cols]
-	var out []string
+	var heads []string
+	for _, h := range header[1:] {
+		heads = append(heads, h.text)
+	}
+	var out []tableRow
 	for r := t.cols; r < len(t.cells); r += t.cols {
 		row := t.cells[r : r+t.cols]
+		var cells []string
+		for _, c := range row {
+			cells = append(cells, c.text)
+		}
 		var b strings.Builder
 		b.WriteString(row[0].text)
 		b.WriteString("：")
@@ -84,7 +95,7 @@ func (t table) rows() []string {
 			b.WriteString(" ")
 			b.WriteString(c.text)
 		}
-		out = append(out, b.String())
+		out = append(out, tableRow{b.String(), strings.Join(cells, " "), strings.Join(heads, " ")})
 	}
 	return out
 }

@@ -236,7 +236,11 @@ func writeBleve(ctx context.Context, path string, seg *Segmenter, docs []*corpus
 		go func(w int) {
 			defer wg.Done()
 			for i := w; i < len(passages); i += workers {
-				counts[i] = len(seg.Tokenize(passages[i].Text))
+				text := passages[i].Text
+				if passages[i].Rebuilt {
+					text = passages[i].Cells
+				}
+				counts[i] = len(seg.Tokenize(text))
 			}
 		}(w)
 	}
@@ -250,8 +254,12 @@ func writeBleve(ctx context.Context, path string, seg *Segmenter, docs []*corpus
 	batch := bl.NewBatch()
 	for i := range passages {
 		p := &passages[i]
+		text, section := p.Text, p.Section()
+		if p.Rebuilt {
+			text, section = p.Cells, section+" "+p.Headers
+		}
 		if err := batch.Index(p.ID(), map[string]interface{}{
-			fieldText: p.Text, fieldSection: p.Section(), fieldTitle: titles[p.DocID], fieldDoc: p.DocID,
+			fieldText: text, fieldSection: section, fieldTitle: titles[p.DocID], fieldDoc: p.DocID,
 		}); err != nil {
 			bl.Close()
 			return 0, fmt.Errorf("build index: %s: %w", p.ID(), err)

@@ -53,13 +53,23 @@ type query struct {
 	regions       []string     // corpus regions named in the question
 	regionDocs    map[int]bool // their documents
 	unknownPlaces []string     // place names the corpus never mentions
+	quantity      bool         // the question asks how many, how much, what rate
 }
+
+// quantityCues are the ways a question asks for a figure.
+var quantityCues = []string{"多少", "几", "多大", "多高", "多长", "多久", "比例", "比率", "标准是", "目标是", "数量", "规模", "百分", "金额", "额度"}
 
 // analyse cuts a question into the terms to search for: its words without question words and
 // particles, the dictionary words inside long words at half weight, and the words of synonyms.
 func (ix *Index) analyse(q string) *query {
 	folded := ix.seg.Fold(q)
 	qu := &query{raw: q, folded: folded}
+	for _, c := range quantityCues {
+		if strings.Contains(folded, c) {
+			qu.quantity = true
+			break
+		}
+	}
 	qu.regions, qu.regionDocs = ix.places.find(folded)
 	byText := map[string]int{}
 	add := func(text string, w float64, covers []int) {

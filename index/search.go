@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -57,6 +58,8 @@ const (
 	candidates    = 100 // passages re-ranked after the first BM25 pass
 	regionBoost   = 1.6 // a passage of the region the question names
 	otherRegion   = 0.75
+	figureBoost   = 1.15 // a passage with figures, for a question that asks how many
+	rebuiltWeight = 0.85 // a table row rebuilt from cells: its header words repeat in every row
 	maskPenalty   = 0.04 // per masked run, up to maxMasks
 	maxMasks      = 5
 	dupThreshold  = 0.6 // resemblance above which two passages are the same passage
@@ -129,6 +132,10 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query, 
 		avg = 1
 	}
 	maxIDF := idf(n, 0)
+	inRegion, err := ix.regionPassages(ctx, r, q)
+	if err != nil {
+		return nil, err
+	}
 	for ti := range q.terms {
 		t := &q.terms[ti]
 		for _, f := range []string{fieldText, fieldSection, fieldTitle} {
@@ -184,8 +191,21 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query, 
 			g.weight *= weightSingle
 		}
 	}
+	// A question's place name is answered by the documents of that place, whether or not the passage
+	// repeats the name.
+	var placeTerms []int
+	for ti, t := range q.terms {
+		if ix.places.known(t.text) {
+			placeTerms = append(placeTerms, ti)
+		}
+	}
 	list := make([]*cand, 0, len(byID))
 	for _, c := range byID {
+		if inRegion[c.id] {
+			for _, ti := range placeTerms {
+				c.matched[ti] = 1
+			}
+		}
 		c.coverage = q.coverage(c.matched)
 		c.score *= 0.3 + 0.7*c.coverage
 		list = append(list, c)
@@ -207,6 +227,32 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query, 
 		}
 		c.p = pi
 		out = append(out, c)
+	}
+	return out, nil
+}
+
+// regionPassages returns the internal ids of the passages of the documents of the regions the
+// question names.
+func (ix *Index) regionPassages(ctx context.Context, r bleveindex.IndexReader, q *query) (map[string]bool, error) {
+	out := map[string]bool{}
+	for d := range q.regionDocs {
+		tfr, err := r.TermFieldReader(ctx, []byte(ix.docs[d].ID), fieldDoc, false, false, false)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		var doc bleveindex.TermFieldDoc
+		for {
+			td, err := tfr.Next(&doc)
+			if err != nil {
+				tfr.Close()
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			if td == nil {
+				break
+			}
+			out[string(td.ID)] = true
+		}
+		tfr.Close()
 	}
 	return out, nil
 }
@@ -249,8 +295,15 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 				c.score *= otherRegion
 			}
 		}
-		if m := corpus.Masks(ix.passages[c.p].Text); m > 0 {
+		p := &ix.passages[c.p]
+		if m := corpus.Masks(p.Text); m > 0 {
 			c.score *= 1 - maskPenalty*float64(min(m, maxMasks))
+		}
+		if q.quantity && hasFigure(p.Text) {
+			c.score *= figureBoost
+		}
+		if p.Rebuilt {
+			c.score *= rebuiltWeight
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
@@ -343,5 +396,11 @@ func (ix *Index) highlight(text string, q *query, c *cand) []Span {
 	}
 	return out
 }
+
+// figure matches a quantity: a number with a unit, or a percentage.
+var figure = regexp.MustCompile(`[0-9０-９]+(?:[.．][0-9０-９]+)?\s*(?:%|％|‰|万|亿|千|百|元|人|个|個|家|户|戶|次|名|所|项|項|倍|年|个月|天|小时|小時|公里|平方米|岁|歲|件|批|场|場|期|座|条|條|处|處)|百分之`)
+
+// hasFigure reports whether text states a figure: a number with a unit, or a percentage.
+func hasFigure(text string) bool { return figure.MatchString(text) }
 
 func round(x float64) float64 { return math.Round(x*1000) / 1000 }
