@@ -71,6 +71,7 @@ type Index struct {
 	passages []corpus.Passage
 	passIdx  map[string]int
 	pdoc     []int // document of each passage
+	masks    []int // masked runs in each document: how much of it is redacted
 	places   *places
 }
 
@@ -164,8 +165,10 @@ func (ix *Index) load(path string) error {
 func (ix *Index) setCorpus(docs []*corpus.Document, passages []corpus.Passage) {
 	ix.docs, ix.passages = docs, passages
 	ix.docIdx = make(map[string]int, len(docs))
+	ix.masks = make([]int, len(docs))
 	for i, d := range docs {
 		ix.docIdx[d.ID] = i
+		ix.masks[i] = corpus.Masks(d.Text)
 	}
 	ix.passIdx = make(map[string]int, len(passages))
 	ix.pdoc = make([]int, len(passages))

@@ -44,7 +44,7 @@ type Result struct {
 	// Confident says whether the best passage answers the question: it holds most of the question's
 	// words, and the question names no place the corpus knows nothing about.
 	Confident bool
-	Reason    string   // why not confident, for logs and the admin
+	Reason    string   // why not confident, in Chinese, for logs and the admin page
 	Regions   []string // corpus regions named in the question
 	Hits      []Hit
 }
@@ -89,7 +89,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 		_, q.regionDocs = ix.places.find(ix.seg.Fold(opt.Region))
 	}
 	if len(q.terms) == 0 {
-		res.Reason = "no searchable words"
+		res.Reason = "问题中没有可检索的词"
 		return res, nil
 	}
 	adv, err := ix.bl.Advanced()
@@ -210,7 +210,12 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query, 
 		c.score *= 0.3 + 0.7*c.coverage
 		list = append(list, c)
 	}
-	sort.Slice(list, func(i, j int) bool { return list[i].score > list[j].score })
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].score != list[j].score {
+			return list[i].score > list[j].score
+		}
+		return list[i].id < list[j].id
+	})
 	if len(list) > candidates {
 		list = list[:candidates]
 	}
@@ -255,6 +260,15 @@ func (ix *Index) regionPassages(ctx context.Context, r bleveindex.IndexReader, q
 		tfr.Close()
 	}
 	return out, nil
+}
+
+// less orders candidates by score, then by position in the corpus, so that ties rank the same way
+// every time.
+func less(a, b *cand) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.p < b.p
 }
 
 // coverage is the share of the question's words, weighted, that matched terms stand for.
@@ -306,7 +320,7 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 			c.score *= rebuiltWeight
 		}
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	sort.Slice(cands, func(i, j int) bool { return less(cands[i], cands[j]) })
 }
 
 // collapse keeps the best k candidates that are not near-duplicates of a better one; of two
@@ -331,12 +345,22 @@ func (ix *Index) collapse(cands []*cand, k int) []*cand {
 			sh = append(sh, s)
 			continue
 		}
-		if corpus.Masks(ix.passages[c.p].Text) < corpus.Masks(ix.passages[kept[dup].p].Text) {
+		if ix.moreComplete(c.p, kept[dup].p) {
 			c.score = kept[dup].score
 			kept[dup], sh[dup] = c, s
 		}
 	}
 	return kept
+}
+
+// moreComplete reports whether passage a is a more complete version of passage b: fewer masked
+// figures in it or, when they are alike, in its document.
+func (ix *Index) moreComplete(a, b int) bool {
+	ma, mb := corpus.Masks(ix.passages[a].Text), corpus.Masks(ix.passages[b].Text)
+	if ma != mb {
+		return ma < mb
+	}
+	return ix.masks[ix.pdoc[a]] < ix.masks[ix.pdoc[b]]
 }
 
 // unknownPlaces records the place names in the question that no document mentions and that are not
@@ -362,13 +386,13 @@ func (ix *Index) unknownPlaces(q *query) {
 // verdict decides whether the best passage answers the question.
 func (ix *Index) verdict(q *query, hits []Hit) (bool, string) {
 	if len(hits) == 0 {
-		return false, "nothing found"
+		return false, "没有找到相关段落"
 	}
 	if len(q.unknownPlaces) > 0 {
-		return false, "the documents do not cover " + strings.Join(q.unknownPlaces, "、")
+		return false, "文件不涉及" + strings.Join(q.unknownPlaces, "、")
 	}
 	if hits[0].Coverage < MinCoverage {
-		return false, fmt.Sprintf("best passage covers %.0f%% of the question", 100*hits[0].Coverage)
+		return false, fmt.Sprintf("最相关的段落只覆盖问题的%.0f%%", 100*hits[0].Coverage)
 	}
 	return true, ""
 }
@@ -381,18 +405,21 @@ func (ix *Index) highlight(text string, q *query, c *cand) []Span {
 			want[t.text] = true
 		}
 	}
-	var out []Span
+	var spans []Span
 	for _, tk := range ix.seg.Tokenize(text) {
-		if !want[tk.Term] {
+		if want[tk.Term] {
+			spans = append(spans, Span{tk.Start, tk.End})
+		}
+	}
+	// Search mode lists a word's sub-words before it: sort, then merge overlapping spans.
+	sort.Slice(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
+	var out []Span
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.Start <= out[n-1].End {
+			out[n-1].End = max(out[n-1].End, s.End)
 			continue
 		}
-		if n := len(out); n > 0 && tk.Start <= out[n-1].End {
-			if tk.End > out[n-1].End {
-				out[n-1].End = tk.End
-			}
-			continue
-		}
-		out = append(out, Span{tk.Start, tk.End})
+		out = append(out, s)
 	}
 	return out
 }

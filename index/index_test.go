@@ -1,0 +1,293 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"policybot/corpus"
+)
+
+// shared is the index of the seed corpus that the tests search, built once in TestMain.
+var shared *Index
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "policybot-index-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := func() int {
+		ix, err := buildSeeds(dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		shared = ix
+		defer ix.Close()
+		return m.Run()
+	}()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const (
+	seedDocs     = "../corpus/docs"
+	seedUserDict = "../corpus/dict/userdict.txt"
+	seedSynonyms = "../corpus/dict/synonyms.txt"
+)
+
+func buildSeeds(dataDir string) (*Index, error) {
+	docs, err := corpus.Load(seedDocs)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Build(context.Background(), dataDir, docs, BuildOptions{UserDict: seedUserDict, Synonyms: seedSynonyms, Fingerprint: "test"}); err != nil {
+		return nil, err
+	}
+	return Open(dataDir)
+}
+
+func search(t *testing.T, q string) *Result {
+	t.Helper()
+	res, err := shared.Search(context.Background(), q, Options{K: 5})
+	if err != nil {
+		t.Fatalf("Search(%q): %v", q, err)
+	}
+	return res
+}
+
+// anyHolds reports whether one of the first k hits holds one of the needles.
+func anyHolds(res *Result, k int, needles ...string) bool {
+	for i, h := range res.Hits {
+		if i >= k {
+			break
+		}
+		for _, n := range needles {
+			if strings.Contains(h.Passage.Text, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestScripts: a question in either script finds text in either script.
+func TestScripts(t *testing.T) {
+	tests := []struct {
+		q      string
+		needle []string
+	}{
+		{"湖南全省建成了多少家零工市场？", []string{"486家零工市場"}},       // simplified question, traditional text
+		{"湖南的零工市場提供哪些免費服務？", []string{"即時快招"}},          // traditional question, traditional text
+		{"銅仁市十四五期間技工院校招生目標是多少？", []string{"技工院校招生"}}, // traditional question, simplified text
+		{"銅仁每年扶持多少高校畢業生自主創業？", []string{"每年扶持高校毕业生自主创业300人"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			res := search(t, tt.q)
+			if !res.Confident || !anyHolds(res, 1, tt.needle...) {
+				t.Errorf("confident=%v, top hit %v; want %q first", res.Confident, top(res), tt.needle)
+			}
+		})
+	}
+}
+
+func top(res *Result) []string {
+	var out []string
+	for _, h := range res.Hits {
+		out = append(out, h.Passage.ID())
+	}
+	return out
+}
+
+// TestQuerySyntax: Bleve's query syntax in a question is just text; the question is answered as if
+// the characters were not there.
+func TestQuerySyntax(t *testing.T) {
+	plain := search(t, "广元 创业担保贷款 反担保")
+	for _, q := range []string{
+		`+广元 -创业担保贷款 反担保`,
+		`广元 AND 创业担保贷款 OR 反担保`,
+		`title:广元 "创业担保贷款" 反担保~2`,
+		`(广元) [创业担保贷款] {反担保}^3`,
+		`广元* 创业担保贷款? /反担保/ \ : !`,
+		`<b>广元</b> &amp; 创业担保贷款 & 反担保`,
+	} {
+		t.Run(q, func(t *testing.T) {
+			res := search(t, q)
+			if fmt.Sprint(top(res)) != fmt.Sprint(top(plain)) {
+				t.Errorf("hits %v, want those of the plain question %v", top(res), top(plain))
+			}
+		})
+	}
+}
+
+// TestRedactedDuplicate: the Ankang speech and its redacted copy hold the same passages; an answer
+// never shows both, and shows the one with the figures.
+func TestRedactedDuplicate(t *testing.T) {
+	for _, q := range []string{"安康的新社区工厂有多少家？", "2021年全市城镇新增就业多少人", "劳动监察立案结案多少起", "同志们蓝图已绘就"} {
+		t.Run(q, func(t *testing.T) {
+			res := search(t, q)
+			seen := map[string]bool{}
+			for _, h := range res.Hits {
+				sk := corpus.Shingles(corpus.Skeleton(h.Passage.Text), 3)
+				for _, o := range res.Hits {
+					if o.Rank < h.Rank && corpus.Resemblance(sk, corpus.Shingles(corpus.Skeleton(o.Passage.Text), 3)) >= dupThreshold {
+						t.Errorf("#%d %s repeats #%d %s", h.Rank, h.Passage.ID(), o.Rank, o.Passage.ID())
+					}
+				}
+				seen[h.Doc.ID] = true
+			}
+			if seen["ankang-2022-employment-speech-redacted"] && !seen["ankang-2022-employment-speech"] {
+				t.Errorf("shows the redacted copy but not the complete speech: %v", top(res))
+			}
+			if len(res.Hits) > 0 && res.Hits[0].Doc.ID == "ankang-2022-employment-speech-redacted" {
+				t.Errorf("the redacted copy ranks first: %v", top(res))
+			}
+		})
+	}
+}
+
+// TestConfidence: questions the corpus does not cover are marked not confident; covered ones are.
+func TestConfidence(t *testing.T) {
+	for _, q := range []string{"北京市最低工资标准是多少？", "怎么申请办理护照？", "深圳的人才引进补贴怎么领？", "驾照怎么考", "住房公积金怎么提取", "你好"} {
+		if res := search(t, q); res.Confident {
+			t.Errorf("%s: confident, top %v", q, top(res))
+		}
+	}
+	for _, q := range []string{"失业金怎么领", "大学生创业贷款", "零工市场在哪里", "公益性岗位", "广元怎么监管职业培训机构？"} {
+		if res := search(t, q); !res.Confident {
+			t.Errorf("%s: not confident (%s)", q, res.Reason)
+		}
+	}
+}
+
+// TestSynonyms: everyday words find the documents' formal words.
+func TestSynonyms(t *testing.T) {
+	res := search(t, "铜仁失业金发放标准")
+	if !anyHolds(res, 3, "失业保险金") {
+		t.Errorf("失业金 did not find 失业保险金: %v", top(res))
+	}
+	res = search(t, "大学生自主创业")
+	if !anyHolds(res, 3, "高校毕业生", "高校畢業生") {
+		t.Errorf("大学生 did not find 高校毕业生: %v", top(res))
+	}
+}
+
+// TestHighlights: highlights are byte ranges on rune boundaries inside the passage, around the
+// question's words.
+func TestHighlights(t *testing.T) {
+	res := search(t, "湖南上半年發放了多少穩崗返還資金？")
+	if len(res.Hits) == 0 || len(res.Hits[0].Highlights) == 0 {
+		t.Fatalf("no highlights: %+v", res.Hits)
+	}
+	words := map[string]bool{}
+	for _, h := range res.Hits {
+		text := h.Passage.Text
+		last := 0
+		for _, s := range h.Highlights {
+			if s.Start < last || s.End <= s.Start || s.End > len(text) || !utf8.RuneStart(text[s.Start]) || s.End < len(text) && !utf8.RuneStart(text[s.End]) {
+				t.Fatalf("%s: bad span %+v in %d bytes", h.Passage.ID(), s, len(text))
+			}
+			last = s.End
+			words[shared.seg.Fold(text[s.Start:s.End])] = true
+		}
+	}
+	for _, w := range []string{"稳岗", "返还", "资金"} {
+		found := false
+		for hw := range words {
+			if strings.Contains(hw, w) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s not highlighted; highlighted %v", w, words)
+		}
+	}
+}
+
+// TestRegion: a region named in the question brings that region's passages first.
+func TestRegion(t *testing.T) {
+	for _, tt := range []struct{ q, region string }{
+		{"城镇新增就业目标 铜仁", "贵州省铜仁市"},
+		{"安康 城镇新增就业", "陕西省安康市"},
+		{"广元 就业", "四川省广元市"},
+	} {
+		res := search(t, tt.q)
+		if len(res.Hits) == 0 || res.Hits[0].Doc.Region != tt.region {
+			t.Errorf("%s: top hit %v, want a passage of %s", tt.q, top(res), tt.region)
+		}
+	}
+	res, err := shared.Search(context.Background(), "城镇新增就业", Options{K: 3, Region: "安康"})
+	if err != nil || len(res.Hits) == 0 || res.Hits[0].Doc.Region != "陕西省安康市" {
+		t.Errorf("Options.Region 安康: %v %v", err, top(res))
+	}
+}
+
+func TestOpenRebuild(t *testing.T) {
+	dir := t.TempDir()
+	docs, err := corpus.Load(seedDocs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); err != ErrNoIndex {
+		t.Fatalf("Open of an empty folder: %v, want ErrNoIndex", err)
+	}
+	m1, err := Build(context.Background(), dir, docs[:2], BuildOptions{Fingerprint: "one"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Build(context.Background(), dir, docs, BuildOptions{Fingerprint: "two"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if ix.Manifest.Name != m2.Name || ix.Manifest.Fingerprint != "two" || len(ix.Documents()) != len(docs) {
+		t.Errorf("opened %+v, want the second build", ix.Manifest)
+	}
+	// The previous index stays for a server still answering from it; nothing else is left behind.
+	entries, _ := os.ReadDir(filepath.Join(dir, indexesDir))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || !strings.Contains(strings.Join(names, " "), m1.Name) {
+		t.Errorf("index folders %v, want %s and %s", names, m1.Name, m2.Name)
+	}
+	if ix.Manifest.AvgLen <= 0 || ix.Manifest.Tokens <= ix.Manifest.Passages {
+		t.Errorf("average length %v from %d tokens", ix.Manifest.AvgLen, ix.Manifest.Tokens)
+	}
+}
+
+// FuzzTokenize: tokens point at the text they came from, in order, on rune boundaries; folding is
+// idempotent and keeps one rune per rune.
+func FuzzTokenize(f *testing.F) {
+	for _, s := range []string{"铜仁市十四五期间城镇新增就业的目标是多少？", "發放穩崗返還資金8809.08萬元", "ＡＢＣ１２３\x00abc\xff创业担保贷款", ""} {
+		f.Add(s)
+	}
+	seg := shared.seg
+	f.Fuzz(func(t *testing.T, s string) {
+		folded := seg.Fold(s)
+		if seg.Fold(folded) != folded {
+			t.Fatalf("Fold not idempotent on %q", s)
+		}
+		if utf8.RuneCountInString(folded) != utf8.RuneCountInString(s) {
+			t.Fatalf("Fold changed the rune count of %q", s)
+		}
+		prev := 0
+		for _, tk := range seg.Tokenize(s) {
+			if tk.Start < 0 || tk.End > len(s) || tk.Start >= tk.End || tk.Pos < prev {
+				t.Fatalf("token %+v out of place in %q", tk, s)
+			}
+			prev = tk.Pos
+		}
+	})
+}
