@@ -82,8 +82,8 @@ func TestScripts(t *testing.T) {
 		q      string
 		needle []string
 	}{
-		{"湖南全省建成了多少家零工市场？", []string{"486家零工市場"}},       // simplified question, traditional text
-		{"湖南的零工市場提供哪些免費服務？", []string{"即時快招"}},          // traditional question, traditional text
+		{"湖南全省建成了多少家零工市场？", []string{"486家零工市場"}},    // simplified question, traditional text
+		{"湖南的零工市場提供哪些免費服務？", []string{"即時快招"}},       // traditional question, traditional text
 		{"銅仁市十四五期間技工院校招生目標是多少？", []string{"技工院校招生"}}, // traditional question, simplified text
 		{"銅仁每年扶持多少高校畢業生自主創業？", []string{"每年扶持高校毕业生自主创业300人"}},
 	}
