@@ -2,6 +2,7 @@ package index
 
 import (
 	"math"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -54,7 +55,10 @@ type query struct {
 	regionDocs    map[int]bool // their documents
 	unknownPlaces []string     // place names the corpus never mentions
 	quantity      bool         // the question asks how many, how much, what rate
+	years         []string     // years the question names
 }
+
+var yearRe = regexp.MustCompile(`(?:19|20)\d{2}`)
 
 // quantityCues are the ways a question asks for a figure.
 var quantityCues = []string{"多少", "几", "多大", "多高", "多长", "多久", "比例", "比率", "标准是", "目标是", "数量", "规模", "百分", "金额", "额度"}
@@ -64,6 +68,7 @@ var quantityCues = []string{"多少", "几", "多大", "多高", "多长", "多�
 func (ix *Index) analyse(q string) *query {
 	folded := ix.seg.Fold(q)
 	qu := &query{raw: q, folded: folded}
+	qu.years = yearRe.FindAllString(folded, -1)
 	for _, c := range quantityCues {
 		if strings.Contains(folded, c) {
 			qu.quantity = true

@@ -60,6 +60,9 @@ const (
 	otherRegion   = 0.75
 	figureBoost   = 1.15 // a passage with figures, for a question that asks how many
 	rebuiltWeight = 0.85 // a table row rebuilt from cells: its header words repeat in every row
+	yearBoost     = 1.15 // a passage of a document dated in the year the question names
+	proxWeight    = 0.3  // question words next to each other in the passage, as in the question
+	proxCands     = 30   // candidates checked for proximity
 	maskPenalty   = 0.04 // per masked run, up to maxMasks
 	maxMasks      = 5
 	dupThreshold  = 0.6 // resemblance above which two passages are the same passage
@@ -319,8 +322,62 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 		if p.Rebuilt {
 			c.score *= rebuiltWeight
 		}
+		for _, y := range q.years {
+			if strings.HasPrefix(ix.docs[d].Date, y) {
+				c.score *= yearBoost
+				break
+			}
+		}
 	}
 	sort.Slice(cands, func(i, j int) bool { return less(cands[i], cands[j]) })
+	if len(q.groups) < 2 {
+		return
+	}
+	for i, c := range cands {
+		if i == proxCands {
+			break
+		}
+		c.score *= 1 + proxWeight*ix.proximity(q, &ix.passages[c.p])
+	}
+	sort.Slice(cands, func(i, j int) bool { return less(cands[i], cands[j]) })
+}
+
+// proximity measures how far the question's words keep their order and closeness in the passage: for
+// each pair of words next to each other in the question, 1 when they are next to each other in the
+// passage, 1/2 when one word apart; averaged over the pairs.
+func (ix *Index) proximity(q *query, p *corpus.Passage) float64 {
+	termGroups := make(map[string][]int, len(q.terms))
+	for _, t := range q.terms {
+		termGroups[t.text] = t.covers
+	}
+	pos := make([][]int, len(q.groups))
+	text := p.Text
+	if p.Rebuilt {
+		text = p.Cells
+	}
+	for _, tk := range ix.seg.Tokenize(text) {
+		for _, g := range termGroups[tk.Term] {
+			pos[g] = append(pos[g], tk.Pos)
+		}
+	}
+	sum := 0.0
+	for g := 0; g+1 < len(q.groups); g++ {
+		best := math.MaxInt
+		for _, a := range pos[g] {
+			for _, b := range pos[g+1] {
+				if d := b - a; d > 0 && d < best {
+					best = d
+				}
+			}
+		}
+		switch best {
+		case 1:
+			sum++
+		case 2:
+			sum += 0.5
+		}
+	}
+	return sum / float64(len(q.groups)-1)
 }
 
 // collapse keeps the best k candidates that are not near-duplicates of a better one; of two
