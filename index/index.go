@@ -4,13 +4,16 @@
 package index
 
 import (
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -20,7 +23,7 @@ import (
 
 // FormatVersion changes whenever the index layout or analysis changes, so that indexes built by an
 // older program are rebuilt rather than misread.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // ErrNoIndex reports a data folder without a published index.
 var ErrNoIndex = errors.New("index: no index built yet")
@@ -69,10 +72,14 @@ type Index struct {
 	docs     []*corpus.Document
 	docIdx   map[string]int
 	passages []corpus.Passage
-	passIdx  map[string]int
+	docFirst []int // each document's first passage; a document's passages follow in order
 	pdoc     []int // document of each passage
 	masks    []int // masked runs in each document: how much of it is redacted
 	places   *places
+	fwd      *forward
+	nums     []numInfo          // by Bleve's internal document number
+	titles   map[uint32][]int32 // term → the documents with it in their title
+	scratch  sync.Pool          // *scratch
 }
 
 // stored is what store.gob holds: the documents (with their text) and their passages (with the text
@@ -140,9 +147,76 @@ func (ix *Index) openFiles(dir string) error {
 	if err := ix.load(filepath.Join(dir, storeFile)); err != nil {
 		return fmt.Errorf("open index %s: %w", dir, err)
 	}
+	if ix.fwd, err = openForward(filepath.Join(dir, forwardFile)); err != nil {
+		return fmt.Errorf("open index %s: %w", dir, err)
+	}
+	if ix.fwd.passages() != len(ix.passages) || len(ix.fwd.docOff)-1 != len(ix.docs) {
+		ix.fwd.close()
+		return fmt.Errorf("open index %s: %w: it does not match the passages", dir, errForward)
+	}
+	ix.titles = map[uint32][]int32{}
+	for d := range ix.docs {
+		for _, t := range ix.fwd.title(d) {
+			ds := ix.titles[t>>1]
+			if len(ds) == 0 || ds[len(ds)-1] != int32(d) {
+				ix.titles[t>>1] = append(ds, int32(d))
+			}
+		}
+	}
 	ix.bl, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true})
 	if err != nil {
+		ix.fwd.close()
 		return fmt.Errorf("open index %s: %w", dir, err)
+	}
+	if err := ix.number(); err != nil {
+		ix.bl.Close()
+		ix.fwd.close()
+		return fmt.Errorf("open index %s: %w", dir, err)
+	}
+	return nil
+}
+
+// numInfo is the passage and document of a Bleve document number, -1 for none.
+type numInfo struct{ p, d int32 }
+
+// number maps Bleve's internal document numbers to passages.
+func (ix *Index) number() error {
+	adv, err := ix.bl.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	ids, err := r.DocIDReaderAll()
+	if err != nil {
+		return err
+	}
+	defer ids.Close()
+	for {
+		id, err := ids.Next()
+		if err != nil {
+			return err
+		}
+		if id == nil {
+			break
+		}
+		ext, err := r.ExternalID(id)
+		if err != nil {
+			return err
+		}
+		num := binary.BigEndian.Uint64(id)
+		if num >= 1<<31 {
+			return fmt.Errorf("document number %d out of range", num)
+		}
+		for uint64(len(ix.nums)) <= num {
+			ix.nums = append(ix.nums, numInfo{-1, -1})
+		}
+		if p := ix.passageIndex(ext); p >= 0 {
+			ix.nums[num] = numInfo{int32(p), int32(ix.pdoc[p])}
+		}
 	}
 	return nil
 }
@@ -170,8 +244,11 @@ func (ix *Index) setCorpus(docs []*corpus.Document, passages []corpus.Passage) {
 		ix.docIdx[d.ID] = i
 		ix.masks[i] = corpus.Masks(d.Text)
 	}
-	ix.passIdx = make(map[string]int, len(passages))
 	ix.pdoc = make([]int, len(passages))
+	ix.docFirst = make([]int, len(docs))
+	for i := range ix.docFirst {
+		ix.docFirst[i] = -1
+	}
 	for i := range passages {
 		p := &passages[i]
 		di := ix.docIdx[p.DocID]
@@ -179,14 +256,19 @@ func (ix *Index) setCorpus(docs []*corpus.Document, passages []corpus.Passage) {
 		if !p.Rebuilt {
 			p.Text = docs[di].Text[p.Start:p.End]
 		}
-		ix.passIdx[p.ID()] = i
+		if ix.docFirst[di] < 0 {
+			ix.docFirst[di] = i
+		}
 	}
 	ix.places = newPlaces(docs, ix.seg)
 }
 
-// Close closes the Bleve index and frees the segmenter.
+// Close closes the Bleve index and the forward file and frees the segmenter.
 func (ix *Index) Close() error {
 	err := ix.bl.Close()
+	if ferr := ix.fwd.close(); err == nil {
+		err = ferr
+	}
 	releaseSegmenter(ix.seg)
 	return err
 }
@@ -207,11 +289,35 @@ func (ix *Index) Document(id string) *corpus.Document {
 
 // Passage returns the passage with the given id ("doc#seq"), or nil.
 func (ix *Index) Passage(id string) *corpus.Passage {
-	if i, ok := ix.passIdx[id]; ok {
-		return &ix.passages[i]
+	if i := ix.passageIndex(id); i >= 0 {
+		return ix.passage(i)
 	}
 	return nil
 }
+
+// passageIndex returns the index of the passage with the given id, or -1.
+func (ix *Index) passageIndex(id string) int {
+	cut := strings.LastIndexByte(id, '#')
+	if cut < 0 {
+		return -1
+	}
+	d, ok := ix.docIdx[id[:cut]]
+	seq, err := strconv.Atoi(id[cut+1:])
+	if !ok || err != nil || seq < 0 || ix.docFirst[d] < 0 {
+		return -1
+	}
+	i := ix.docFirst[d] + seq
+	if i >= len(ix.passages) || ix.pdoc[i] != d || ix.passages[i].Seq != seq {
+		return -1
+	}
+	return i
+}
+
+// passage returns passage i.
+func (ix *Index) passage(i int) *corpus.Passage { return &ix.passages[i] }
+
+// text returns the text of passage i.
+func (ix *Index) text(i int) string { return ix.passages[i].Text }
 
 // Segmenter is the index's word segmenter, for callers that need to cut text as the index does.
 func (ix *Index) Segmenter() *Segmenter { return ix.seg }

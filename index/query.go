@@ -3,6 +3,7 @@ package index
 import (
 	"math"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -150,7 +151,34 @@ func (ix *Index) analyse(q string) *query {
 			}
 		}
 	}
+	if len(qu.terms) > maxTerms {
+		// A message this long is not a question; keep its weightiest words.
+		sort.SliceStable(qu.terms, func(i, j int) bool { return qu.terms[i].weight > qu.terms[j].weight })
+		qu.terms = qu.terms[:maxTerms]
+	}
 	return qu
+}
+
+// maxTerms is the most terms a search looks for (a search tracks the terms a passage holds in the
+// bits of a uint32).
+const maxTerms = 32
+
+// weighGroups weighs each word of the question by its rarity (the IDF of the word itself, or the
+// rarest IDF for a word no passage uses), scaled down for single characters.
+func (q *query) weighGroups(n uint64) {
+	maxIDF := idf(n, 0)
+	for gi := range q.groups {
+		g := &q.groups[gi]
+		g.weight = maxIDF
+		for _, t := range q.terms {
+			if t.text == g.text && t.df > 0 {
+				g.weight = t.idf
+			}
+		}
+		if utf8.RuneCountInString(g.text) == 1 {
+			g.weight *= weightSingle
+		}
+	}
 }
 
 // idf is BM25's inverse document frequency of a term found in df of n passages.

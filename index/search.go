@@ -2,9 +2,11 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -73,10 +75,9 @@ const (
 
 // cand is a passage being scored.
 type cand struct {
-	id       string // Bleve's internal id
-	p        int    // passage index
+	p        int // passage index
 	score    float64
-	matched  []float64 // per term: 1 when found in the text, section or title
+	matched  uint64 // the query terms found in its text, section path or title (bit i: term i)
 	coverage float64
 }
 
@@ -104,11 +105,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	defer r.Close()
-	n, err := r.DocCount()
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	cands, err := ix.score(ctx, r, q, n)
+	cands, err := ix.score(ctx, r, q)
 	if err != nil {
 		return nil, err
 	}
@@ -116,153 +113,446 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 	ix.rerank(q, cands)
 	hits := ix.collapse(cands, opt.K)
 	for i, c := range hits {
-		p := &ix.passages[c.p]
+		p := ix.passage(c.p)
 		res.Hits = append(res.Hits, Hit{
 			Rank: i + 1, Passage: p, Doc: ix.docs[ix.pdoc[c.p]], Score: round(c.score), Coverage: round(c.coverage),
-			Highlights: ix.highlight(p.Text, q, c),
+			Highlights: ix.highlight(c.p, p.Text, q, c),
 		})
 	}
 	res.Confident, res.Reason = ix.verdict(q, res.Hits)
 	return res, nil
 }
 
-// score runs BM25 over the passages' text, plus matches in section paths and titles, and returns the
-// best candidates with the terms each matched.
-func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query, n uint64) ([]*cand, error) {
-	byID := map[string]*cand{}
+// scratch is the memory one search works in, indexed by Bleve's internal document number and by
+// document; it is reused across searches.
+type scratch struct {
+	num     []slot   // by Bleve document number
+	touched []uint32 // the numbers met
+	doc     []docSlot
+	docs    []int32 // the documents with a title match
+	sel     []float32
+}
+
+// slot is what a search knows of a passage so far.
+type slot struct {
+	acc  float32 // BM25 so far
+	mask uint32  // query terms found so far; 0 for a passage not met yet
+}
+
+// docSlot is a document's title match.
+type docSlot struct {
+	title float32
+	mask  uint64
+}
+
+func (ix *Index) getScratch() *scratch {
+	if s, ok := ix.scratch.Get().(*scratch); ok {
+		return s
+	}
+	return &scratch{num: make([]slot, len(ix.nums)), doc: make([]docSlot, len(ix.docs))}
+}
+
+func (ix *Index) putScratch(s *scratch) {
+	for _, n := range s.touched {
+		s.num[n] = slot{}
+	}
+	for _, d := range s.docs {
+		s.doc[d] = docSlot{}
+	}
+	s.touched, s.docs = s.touched[:0], s.docs[:0]
+	ix.scratch.Put(s)
+}
+
+// termPlan is what the scoring knows of a query term.
+type termPlan struct {
+	ti      int     // index in q.terms
+	w       float64 // weight × idf
+	ub      float64 // the most it adds to a passage's text and section score
+	fwd     uint32  // number in the forward file
+	inFwd   bool
+	text    bleveindex.TermFieldReader
+	section bleveindex.TermFieldReader
+}
+
+// score ranks the passages by BM25 over their text plus matches of their section path and document
+// title, weighted by how much of the question they cover, and returns the best candidates.
+//
+// Scores are summed term by term from Bleve's postings, rarest (highest possible contribution)
+// first, into arrays indexed by Bleve's document numbers. As soon as the terms left could not lift
+// a passage that has not been met into the best candidates, their postings are not read at all:
+// the passages met that could still make it are finished from the forward file, which gives each
+// term's frequency in a passage directly. The result is the same as reading every posting.
+func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) ([]*cand, error) {
+	n, err := r.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
 	avg := ix.Manifest.AvgLen
 	if avg <= 0 {
 		avg = 1
 	}
-	maxIDF := idf(n, 0)
-	inRegion, err := ix.regionPassages(ctx, r, q)
-	if err != nil {
-		return nil, err
-	}
+	plans := make([]termPlan, len(q.terms))
+	defer func() {
+		for i := range plans {
+			if plans[i].text != nil {
+				plans[i].text.Close()
+			}
+			if plans[i].section != nil {
+				plans[i].section.Close()
+			}
+		}
+	}()
 	for ti := range q.terms {
 		t := &q.terms[ti]
-		for _, f := range []string{fieldText, fieldSection, fieldTitle} {
-			tfr, err := r.TermFieldReader(ctx, []byte(t.text), f, true, true, false)
-			if err != nil {
-				return nil, fmt.Errorf("search: %w", err)
-			}
-			if f == fieldText {
-				t.df = tfr.Count()
-				t.idf = idf(n, t.df)
-			}
-			w := t.weight * t.idf
-			var doc bleveindex.TermFieldDoc
-			for {
-				d, err := tfr.Next(&doc)
-				if err != nil {
-					tfr.Close()
-					return nil, fmt.Errorf("search: %w", err)
-				}
-				if d == nil {
-					break
-				}
-				c := byID[string(d.ID)]
-				if c == nil {
-					c = &cand{id: string(d.ID), p: -1, matched: make([]float64, len(q.terms))}
-					byID[string(d.ID)] = c
-				}
-				switch f {
-				case fieldText:
-					tf := float64(d.Freq)
-					length := 1 / (d.Norm * d.Norm)
-					c.score += w * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*length/avg))
-				case fieldSection:
-					c.score += sectionWeight * w
-				case fieldTitle:
-					c.score += titleWeight * w
-				}
-				c.matched[ti] = 1
-			}
-			tfr.Close()
-		}
-	}
-	// Question words the corpus never uses weigh as much as the rarest word.
-	for gi := range q.groups {
-		g := &q.groups[gi]
-		g.weight = maxIDF
-		for _, t := range q.terms {
-			if t.text == g.text && t.df > 0 {
-				g.weight = t.idf
-			}
-		}
-		if utf8.RuneCountInString(g.text) == 1 {
-			g.weight *= weightSingle
-		}
-	}
-	// A question's place name is answered by the documents of that place, whether or not the passage
-	// repeats the name.
-	var placeTerms []int
-	for ti, t := range q.terms {
-		if ix.places.known(t.text) {
-			placeTerms = append(placeTerms, ti)
-		}
-	}
-	list := make([]*cand, 0, len(byID))
-	for _, c := range byID {
-		if inRegion[c.id] {
-			for _, ti := range placeTerms {
-				c.matched[ti] = 1
-			}
-		}
-		c.coverage = q.coverage(c.matched)
-		c.score *= 0.3 + 0.7*c.coverage
-		list = append(list, c)
-	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].score != list[j].score {
-			return list[i].score > list[j].score
-		}
-		return list[i].id < list[j].id
-	})
-	if len(list) > candidates {
-		list = list[:candidates]
-	}
-	// Map Bleve's internal ids to passages for the candidates only.
-	out := list[:0]
-	for _, c := range list {
-		ext, err := r.ExternalID(bleveindex.IndexInternalID(c.id))
-		if err != nil {
+		pl := &plans[ti]
+		pl.ti = ti
+		if pl.text, err = r.TermFieldReader(ctx, []byte(t.text), fieldText, true, true, false); err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
-		pi, ok := ix.passIdx[ext]
-		if !ok {
+		if pl.section, err = r.TermFieldReader(ctx, []byte(t.text), fieldSection, false, false, false); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		t.df = pl.text.Count()
+		t.idf = idf(n, t.df)
+		pl.w = t.weight * t.idf
+		pl.fwd, pl.inFwd = ix.fwd.lookup(t.text)
+		maxTF := bm25K1 + 1
+		if pl.inFwd {
+			maxTF = float64(ix.fwd.termMax[pl.fwd])
+		}
+		if t.df > 0 {
+			pl.ub = pl.w * maxTF
+		}
+		if pl.section.Count() > 0 {
+			pl.ub += sectionWeight * pl.w
+		}
+	}
+	q.weighGroups(n)
+	cov := newCoverage(q)
+
+	s := ix.getScratch()
+	defer ix.putScratch(s)
+	// Title matches are per document: few documents, so they are summed for every one that has a
+	// question word in its title.
+	titleMax := float32(0)
+	var titleBits uint64
+	for _, pl := range plans {
+		if !pl.inFwd {
 			continue
 		}
-		c.p = pi
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-// regionPassages returns the internal ids of the passages of the documents of the regions the
-// question names.
-func (ix *Index) regionPassages(ctx context.Context, r bleveindex.IndexReader, q *query) (map[string]bool, error) {
-	out := map[string]bool{}
-	for d := range q.regionDocs {
-		tfr, err := r.TermFieldReader(ctx, []byte(ix.docs[d].ID), fieldDoc, false, false, false)
-		if err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+		bit := uint64(1) << pl.ti
+		for _, d := range ix.titles[pl.fwd] {
+			ds := &s.doc[d]
+			if ds.mask == 0 {
+				s.docs = append(s.docs, d)
+			}
+			if ds.mask&bit == 0 {
+				ds.mask |= bit
+				ds.title += float32(titleWeight * pl.w)
+				titleMax = max(titleMax, ds.title)
+				titleBits |= bit
+			}
 		}
-		var doc bleveindex.TermFieldDoc
+	}
+	var placeBits uint64
+	for ti, t := range q.terms {
+		if ix.places.known(t.text) {
+			placeBits |= 1 << ti
+		}
+	}
+
+	order := make([]*termPlan, len(plans))
+	for i := range plans {
+		order[i] = &plans[i]
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].ub > order[j].ub })
+	// rest[j] and restBits[j]: the most the terms from j on can add, and those terms.
+	rest := make([]float64, len(order)+1)
+	restBits := make([]uint64, len(order)+1)
+	for j := len(order) - 1; j >= 0; j-- {
+		rest[j] = rest[j+1] + order[j].ub
+		restBits[j] = restBits[j+1] | 1<<order[j].ti
+	}
+	// fresh(j) bounds the score of a passage no term before j has met.
+	fresh := func(j int) float64 {
+		return (rest[j] + float64(titleMax)) * (0.3 + 0.7*cov.of(restBits[j]|titleBits|placeBits))
+	}
+
+	theta := 0.0
+	var maxAcc float32
+	var doc bleveindex.TermFieldDoc
+	done := len(order)
+	for j, pl := range order {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if theta > 0 && fresh(j) < theta {
+			done = j
+			break
+		}
+		if q.terms[pl.ti].df > commonDF(n) && len(s.touched) >= candidates {
+			// The rest are common words: reading their postings would touch a large part of the
+			// corpus for little. The passages met so far are finished with them below.
+			if theta == 0 {
+				theta = ix.threshold(s, cov, q.regionDocs, placeBits)
+			}
+			done = j
+			break
+		}
+		bit := uint32(1) << pl.ti
 		for {
-			td, err := tfr.Next(&doc)
+			d, err := pl.text.Next(&doc)
 			if err != nil {
-				tfr.Close()
 				return nil, fmt.Errorf("search: %w", err)
 			}
-			if td == nil {
+			if d == nil {
 				break
 			}
-			out[string(td.ID)] = true
+			num := binary.BigEndian.Uint64(d.ID)
+			if num >= uint64(len(s.num)) {
+				continue
+			}
+			length := 1 / (float64(d.Norm) * float64(d.Norm))
+			tf := float64(d.Freq)
+			sl := &s.num[num]
+			if sl.mask == 0 {
+				s.touched = append(s.touched, uint32(num))
+			}
+			sl.acc += float32(pl.w * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*length/avg)))
+			sl.mask |= bit
+			maxAcc = max(maxAcc, sl.acc)
 		}
-		tfr.Close()
+		sw := float32(sectionWeight * pl.w)
+		for {
+			d, err := pl.section.Next(&doc)
+			if err != nil {
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			if d == nil {
+				break
+			}
+			num := binary.BigEndian.Uint64(d.ID)
+			if num >= uint64(len(s.num)) {
+				continue
+			}
+			sl := &s.num[num]
+			if sl.mask == 0 {
+				s.touched = append(s.touched, uint32(num))
+			}
+			sl.acc += sw
+			sl.mask |= bit
+			maxAcc = max(maxAcc, sl.acc)
+		}
+		// Once the terms left could not lift a new passage above the best met so far, find how
+		// high a passage must score to be among the best candidates.
+		if j+1 < len(order) && fresh(j+1) < float64(maxAcc+titleMax) {
+			theta = ix.threshold(s, cov, q.regionDocs, placeBits)
+		}
 	}
-	return out, nil
+	if theta == 0 {
+		theta = ix.threshold(s, cov, q.regionDocs, placeBits)
+	}
+
+	// Finish the passages that can still be among the best: add what the unread terms give them,
+	// from the forward file, and their title, and weigh by coverage.
+	left := order[done:]
+	var lk lookup
+	for _, pl := range left {
+		if pl.inFwd {
+			lk.add(pl.fwd, pl.ti)
+		}
+	}
+	// Only the best `finish` passages by the terms read are finished: common words reorder them
+	// but do not bring in others.
+	var cut float32
+	if len(s.touched) > finish {
+		s.sel = s.sel[:0]
+		for _, num := range s.touched {
+			if ni := ix.nums[num]; ni.p >= 0 {
+				s.sel = append(s.sel, s.num[num].acc+s.doc[ni.d].title)
+			}
+		}
+		if len(s.sel) > finish {
+			cut = kth(s.sel, len(s.sel)-finish)
+		}
+	}
+	top := make([]*cand, 0, candidates+1)
+	var tf [maxTerms]int
+	for _, num := range s.touched {
+		sl := s.num[num]
+		ni := ix.nums[num]
+		if ni.p < 0 {
+			continue
+		}
+		p, d := int(ni.p), int(ni.d)
+		ds := s.doc[d]
+		acc := float64(sl.acc + ds.title)
+		if acc+rest[done] < theta || sl.acc+ds.title < cut {
+			continue
+		}
+		mask := uint64(sl.mask) | ds.mask
+		if q.regionDocs[d] {
+			mask |= placeBits
+		}
+		if (acc+rest[done])*(0.3+0.7*cov.of(mask|restBits[done])) < theta {
+			continue
+		}
+		if len(left) > 0 {
+			toks, _ := ix.fwd.words(p)
+			for _, t := range toks {
+				if i, ok := lk.find(t >> 1); ok {
+					tf[i]++
+				}
+			}
+			length := len(toks)
+			for _, pl := range left {
+				if tf[pl.ti] > 0 {
+					acc += pl.w * tfPart(tf[pl.ti], length, avg)
+					mask |= 1 << pl.ti
+					tf[pl.ti] = 0
+				}
+			}
+			for _, t := range ix.fwd.section(p) {
+				if i, ok := lk.find(t >> 1); ok && tf[i] == 0 {
+					tf[i] = 1 // once per term
+					acc += sectionWeight * plans[i].w
+					mask |= 1 << i
+				}
+			}
+			for _, pl := range left {
+				tf[pl.ti] = 0
+			}
+		}
+		c := cov.of(mask)
+		score := acc * (0.3 + 0.7*c)
+		if len(top) == candidates && score <= top[len(top)-1].score {
+			continue
+		}
+		top = insertCand(top, &cand{p: p, score: score, matched: mask, coverage: c})
+	}
+	return top, nil
+}
+
+// commonDF is the number of passages above which a term counts as a common word among n passages:
+// it is only looked for in the passages the rarer words found. Below 4096 postings every term is
+// read, so that a small corpus is searched exhaustively.
+func commonDF(n uint64) uint64 { return max(4096, n/50) }
+
+// finish is the most passages finished with the terms whose postings were not read.
+const finish = 1000
+
+// insertCand adds c to the list kept best first and at most candidates long.
+func insertCand(top []*cand, c *cand) []*cand {
+	i := sort.Search(len(top), func(i int) bool { return less(c, top[i]) })
+	if len(top) == candidates {
+		if i == len(top) {
+			return top
+		}
+		top = top[:len(top)-1]
+	}
+	top = append(top, nil)
+	copy(top[i+1:], top[i:])
+	top[i] = c
+	return top
+}
+
+// threshold returns a score that at least `candidates` passages are sure to reach: the
+// candidates-th best of the scores the passages met so far would get with nothing more than they
+// have now.
+func (ix *Index) threshold(s *scratch, cov *coverage, regionDocs map[int]bool, placeBits uint64) float64 {
+	if len(s.touched) < candidates {
+		return 0
+	}
+	// The lower bound of a passage is at most its sum so far plus its title: look at the best
+	// 2×candidates sums.
+	s.sel = s.sel[:0]
+	for _, num := range s.touched {
+		s.sel = append(s.sel, s.num[num].acc)
+	}
+	k := min(2*candidates, len(s.sel))
+	cut := kth(s.sel, len(s.sel)-k) // the k-th largest sum
+	lows := make([]float64, 0, k+16)
+	for _, num := range s.touched {
+		sl := s.num[num]
+		if sl.acc < cut {
+			continue
+		}
+		ni := ix.nums[num]
+		if ni.p < 0 {
+			continue
+		}
+		d := int(ni.d)
+		mask := uint64(sl.mask) | s.doc[d].mask
+		if regionDocs[d] {
+			mask |= placeBits
+		}
+		lows = append(lows, float64(sl.acc+s.doc[d].title)*(0.3+0.7*cov.of(mask)))
+	}
+	if len(lows) < candidates {
+		return 0
+	}
+	slices.Sort(lows)
+	return lows[len(lows)-candidates]
+}
+
+// kth returns the value that would be at index k of xs sorted ascending, reordering xs.
+func kth(xs []float32, k int) float32 {
+	lo, hi := 0, len(xs)-1
+	for lo < hi {
+		pivot := xs[(lo+hi)/2]
+		i, j := lo, hi
+		for i <= j {
+			for xs[i] < pivot {
+				i++
+			}
+			for xs[j] > pivot {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return xs[k]
+		}
+	}
+	return xs[k]
+}
+
+// lookup finds a query term by its forward-file number: a small open-addressing table, as the check
+// runs for every word of every candidate.
+type lookup struct {
+	keys [128]uint32 // number+1; 0 is empty
+	vals [128]int8
+}
+
+func (l *lookup) slot(id uint32) int { return int((id * 0x9E3779B1) >> 25) }
+
+func (l *lookup) add(id uint32, ti int) {
+	for i := l.slot(id); ; i = (i + 1) & 127 {
+		if l.keys[i] == 0 || l.keys[i] == id+1 {
+			l.keys[i], l.vals[i] = id+1, int8(ti)
+			return
+		}
+	}
+}
+
+func (l *lookup) find(id uint32) (int, bool) {
+	for i := l.slot(id); ; i = (i + 1) & 127 {
+		switch l.keys[i] {
+		case 0:
+			return 0, false
+		case id + 1:
+			return int(l.vals[i]), true
+		}
+	}
 }
 
 // less orders candidates by score, then by position in the corpus, so that ties rank the same way
@@ -274,30 +564,58 @@ func less(a, b *cand) bool {
 	return a.p < b.p
 }
 
-// coverage is the share of the question's words, weighted, that matched terms stand for.
-func (q *query) coverage(matched []float64) float64 {
-	var total, got float64
+// coverage measures the share of the question's words, weighted, that a set of matched terms stands
+// for.
+type coverage struct {
+	total  float64
+	groups []groupCover
+}
+
+type groupCover struct {
+	weight float64
+	terms  []termCover
+}
+
+type termCover struct {
+	bit  uint64
+	frac float64 // how fully the term stands for the word: 1 for the word itself
+}
+
+func newCoverage(q *query) *coverage {
+	c := &coverage{}
 	for gi, g := range q.groups {
-		total += g.weight
-		best := 0.0
+		c.total += g.weight
+		gc := groupCover{weight: g.weight}
 		for ti, t := range q.terms {
-			if matched[ti] == 0 || !containsInt(t.covers, gi) {
+			if !containsInt(t.covers, gi) {
 				continue
 			}
 			frac := t.weight / weightWord
 			if utf8.RuneCountInString(g.text) == 1 {
 				frac = t.weight / weightSingle
 			}
-			if frac > best {
-				best = math.Min(frac, 1)
+			gc.terms = append(gc.terms, termCover{bit: 1 << ti, frac: math.Min(frac, 1)})
+		}
+		c.groups = append(c.groups, gc)
+	}
+	return c
+}
+
+func (c *coverage) of(mask uint64) float64 {
+	if c.total == 0 {
+		return 0
+	}
+	got := 0.0
+	for _, g := range c.groups {
+		best := 0.0
+		for _, t := range g.terms {
+			if mask&t.bit != 0 && t.frac > best {
+				best = t.frac
 			}
 		}
 		got += g.weight * best
 	}
-	if total == 0 {
-		return 0
-	}
-	return got / total
+	return got / c.total
 }
 
 // rerank adjusts the candidates' scores for what BM25 does not see, and sorts them.
@@ -312,14 +630,14 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 				c.score *= otherRegion
 			}
 		}
-		p := &ix.passages[c.p]
-		if m := corpus.Masks(p.Text); m > 0 {
+		text := ix.text(c.p)
+		if m := corpus.Masks(text); m > 0 {
 			c.score *= 1 - maskPenalty*float64(min(m, maxMasks))
 		}
-		if q.quantity && hasFigure(p.Text) {
+		if q.quantity && hasFigure(text) {
 			c.score *= figureBoost
 		}
-		if p.Rebuilt {
+		if ix.passages[c.p].Rebuilt {
 			c.score *= rebuiltWeight
 		}
 		for _, y := range q.years {
@@ -333,31 +651,38 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 	if len(q.groups) < 2 {
 		return
 	}
+	var lk lookup
+	for ti, t := range q.terms {
+		if id, ok := ix.fwd.lookup(t.text); ok {
+			lk.add(id, ti)
+		}
+	}
 	for i, c := range cands {
 		if i == proxCands {
 			break
 		}
-		c.score *= 1 + proxWeight*ix.proximity(q, &ix.passages[c.p])
+		c.score *= 1 + proxWeight*ix.proximity(q, &lk, c.p)
 	}
 	sort.Slice(cands, func(i, j int) bool { return less(cands[i], cands[j]) })
 }
 
-// proximity measures how far the question's words keep their order and closeness in the passage: for
+// proximity measures how far the question's words keep their order and closeness in passage p: for
 // each pair of words next to each other in the question, 1 when they are next to each other in the
 // passage, 1/2 when one word apart; averaged over the pairs.
-func (ix *Index) proximity(q *query, p *corpus.Passage) float64 {
-	termGroups := make(map[string][]int, len(q.terms))
-	for _, t := range q.terms {
-		termGroups[t.text] = t.covers
-	}
+func (ix *Index) proximity(q *query, lk *lookup, p int) float64 {
 	pos := make([][]int, len(q.groups))
-	text := p.Text
-	if p.Rebuilt {
-		text = p.Cells
-	}
-	for _, tk := range ix.seg.Tokenize(text) {
-		for _, g := range termGroups[tk.Term] {
-			pos[g] = append(pos[g], tk.Pos)
+	toks, _ := ix.fwd.words(p)
+	at := 0
+	for _, t := range toks {
+		wp := at + 1 // a sub-word takes the position of the word that holds it, which comes next
+		if t&subFlag == 0 {
+			at++
+			wp = at
+		}
+		if ti, ok := lk.find(t >> 1); ok {
+			for _, g := range q.terms[ti].covers {
+				pos[g] = append(pos[g], wp)
+			}
 		}
 	}
 	sum := 0.0
@@ -389,7 +714,7 @@ func (ix *Index) collapse(cands []*cand, k int) []*cand {
 		if len(kept) == k {
 			break
 		}
-		s := corpus.Shingles(corpus.Skeleton(ix.passages[c.p].Text), 3)
+		s := corpus.Shingles(corpus.Skeleton(ix.text(c.p)), 3)
 		dup := -1
 		for i := range kept {
 			if corpus.Resemblance(s, sh[i]) >= dupThreshold {
@@ -413,7 +738,7 @@ func (ix *Index) collapse(cands []*cand, k int) []*cand {
 // moreComplete reports whether passage a is a more complete version of passage b: fewer masked
 // figures in it or, when they are alike, in its document.
 func (ix *Index) moreComplete(a, b int) bool {
-	ma, mb := corpus.Masks(ix.passages[a].Text), corpus.Masks(ix.passages[b].Text)
+	ma, mb := corpus.Masks(ix.text(a)), corpus.Masks(ix.text(b))
 	if ma != mb {
 		return ma < mb
 	}
@@ -454,18 +779,32 @@ func (ix *Index) verdict(q *query, hits []Hit) (bool, string) {
 	return true, ""
 }
 
-// highlight finds the question's words (not particles or single characters alone) in text.
-func (ix *Index) highlight(text string, q *query, c *cand) []Span {
+// highlight finds the question's words (not particles or single characters alone) in passage p,
+// whose text is text.
+func (ix *Index) highlight(p int, text string, q *query, c *cand) []Span {
 	want := map[string]bool{}
 	for ti, t := range q.terms {
-		if c.matched[ti] > 0 && (utf8.RuneCountInString(t.text) > 1 || len(q.terms) == 1) {
+		if c.matched&(1<<ti) != 0 && (utf8.RuneCountInString(t.text) > 1 || len(q.terms) == 1) {
 			want[t.text] = true
 		}
 	}
 	var spans []Span
-	for _, tk := range ix.seg.Tokenize(text) {
-		if want[tk.Term] {
-			spans = append(spans, Span{tk.Start, tk.End})
+	if ix.passages[p].Rebuilt {
+		// A rebuilt row's words were read from its cells: find them in the text as shown.
+		for _, tk := range ix.seg.Tokenize(text) {
+			if want[tk.Term] {
+				spans = append(spans, Span{tk.Start, tk.End})
+			}
+		}
+	} else {
+		toks, sps := ix.fwd.words(p)
+		for i, t := range toks {
+			if !want[ix.fwd.term(t>>1)] {
+				continue
+			}
+			if s, e, ok := unpackSpan(sps[i]); ok && e <= len(text) {
+				spans = append(spans, Span{s, e})
+			}
 		}
 	}
 	// Search mode lists a word's sub-words before it: sort, then merge overlapping spans.

@@ -33,8 +33,9 @@ var dicts embed.FS
 // case), with the byte span of the word in the original text.
 type Token struct {
 	Term       string
-	Start, End int // byte offsets into the text given to Tokenize
-	Pos        int // word position from 1; a search-mode sub-word shares its word's position
+	Start, End int  // byte offsets into the text given to Tokenize
+	Pos        int  // word position from 1; a search-mode sub-word shares its word's position
+	Sub        bool // a sub-word: a shorter dictionary word inside the word that follows it
 }
 
 // Segmenter cuts text into words with jieba in search mode (long words are also cut into the shorter
@@ -171,7 +172,7 @@ func (s *Segmenter) Tokenize(text string) []Token {
 			pos++
 			p = pos
 		}
-		out = append(out, Token{Term: w.Str, Start: back(w.Start), End: back(w.End), Pos: p})
+		out = append(out, Token{Term: w.Str, Start: back(w.Start), End: back(w.End), Pos: p, Sub: !main[i]})
 	}
 	return out
 }
