@@ -65,6 +65,9 @@ const (
 	yearBoost     = 1.15 // a passage of a document dated in the year the question names
 	proxWeight    = 0.3  // question words next to each other in the passage, as in the question
 	proxCands     = 30   // candidates checked for proximity
+	tieWeight     = 0.2  // the terms standing for a question word beyond its best match
+	covBase       = 0.3  // a passage's score is weighted by covBase + (1-covBase)·coverage
+	replyBoost    = 1.3  // a passage opening with yes or no, for a question asking yes or no
 	maskPenalty   = 0.04 // per masked run, up to maxMasks
 	maxMasks      = 5
 	dupThreshold  = 0.6 // resemblance above which two passages are the same passage
@@ -275,9 +278,10 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 	}
 	// fresh(j) bounds the score of a passage no term before j has met.
 	fresh := func(j int) float64 {
-		return (rest[j] + float64(titleMax)) * (0.3 + 0.7*cov.of(restBits[j]|titleBits|placeBits))
+		return (rest[j] + float64(titleMax)) * (covBase + (1-covBase)*cov.of(restBits[j]|titleBits|placeBits))
 	}
 
+	ex := newExact(ix, q, plans, avg, cov, placeBits)
 	theta := 0.0
 	var maxAcc float32
 	var doc bleveindex.TermFieldDoc
@@ -292,9 +296,9 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 		}
 		if q.terms[pl.ti].df > commonDF(n) && len(s.touched) >= candidates {
 			// The rest are common words: reading their postings would touch a large part of the
-			// corpus for little. The passages met so far are finished with them below.
+			// corpus for little. The best passages met so far are finished with them below.
 			if theta == 0 {
-				theta = ix.threshold(s, cov, q.regionDocs, placeBits)
+				theta = ix.threshold(s, ex)
 			}
 			done = j
 			break
@@ -346,24 +350,16 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 		// Once the terms left could not lift a new passage above the best met so far, find how
 		// high a passage must score to be among the best candidates.
 		if j+1 < len(order) && fresh(j+1) < float64(maxAcc+titleMax) {
-			theta = ix.threshold(s, cov, q.regionDocs, placeBits)
+			theta = ix.threshold(s, ex)
 		}
 	}
 	if theta == 0 {
-		theta = ix.threshold(s, cov, q.regionDocs, placeBits)
+		theta = ix.threshold(s, ex)
 	}
 
-	// Finish the passages that can still be among the best: add what the unread terms give them,
-	// from the forward file, and their title, and weigh by coverage.
-	left := order[done:]
-	var lk lookup
-	for _, pl := range left {
-		if pl.inFwd {
-			lk.add(pl.fwd, pl.ti)
-		}
-	}
-	// Only the best `finish` passages by the terms read are finished: common words reorder them
-	// but do not bring in others.
+	// Finish the passages that can still be among the best: score them exactly from the forward
+	// file. Only the best `finish` by the terms read are finished: when common words were left
+	// unread, they reorder those passages but do not bring in others.
 	var cut float32
 	if len(s.touched) > finish {
 		s.sel = s.sel[:0]
@@ -377,7 +373,6 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 		}
 	}
 	top := make([]*cand, 0, candidates+1)
-	var tf [maxTerms]int
 	for _, num := range s.touched {
 		sl := s.num[num]
 		ni := ix.nums[num]
@@ -386,49 +381,25 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 		}
 		p, d := int(ni.p), int(ni.d)
 		ds := s.doc[d]
-		acc := float64(sl.acc + ds.title)
-		if acc+rest[done] < theta || sl.acc+ds.title < cut {
+		if sl.acc+ds.title < cut {
 			continue
 		}
-		mask := uint64(sl.mask) | ds.mask
+		bound := float64(sl.acc+ds.title) + rest[done]
+		if bound < theta {
+			continue
+		}
+		mask := uint64(sl.mask) | ds.mask | restBits[done]
 		if q.regionDocs[d] {
 			mask |= placeBits
 		}
-		if (acc+rest[done])*(0.3+0.7*cov.of(mask|restBits[done])) < theta {
+		if bound*(covBase+(1-covBase)*cov.of(mask)) < theta {
 			continue
 		}
-		if len(left) > 0 {
-			toks, _ := ix.fwd.words(p)
-			for _, t := range toks {
-				if i, ok := lk.find(t >> 1); ok {
-					tf[i]++
-				}
-			}
-			length := len(toks)
-			for _, pl := range left {
-				if tf[pl.ti] > 0 {
-					acc += pl.w * tfPart(tf[pl.ti], length, avg)
-					mask |= 1 << pl.ti
-					tf[pl.ti] = 0
-				}
-			}
-			for _, t := range ix.fwd.section(p) {
-				if i, ok := lk.find(t >> 1); ok && tf[i] == 0 {
-					tf[i] = 1 // once per term
-					acc += sectionWeight * plans[i].w
-					mask |= 1 << i
-				}
-			}
-			for _, pl := range left {
-				tf[pl.ti] = 0
-			}
-		}
-		c := cov.of(mask)
-		score := acc * (0.3 + 0.7*c)
+		score, matched, c := ex.score(p, d, ds.mask)
 		if len(top) == candidates && score <= top[len(top)-1].score {
 			continue
 		}
-		top = insertCand(top, &cand{p: p, score: score, matched: mask, coverage: c})
+		top = insertCand(top, &cand{p: p, score: score, matched: matched, coverage: c})
 	}
 	return top, nil
 }
@@ -440,6 +411,86 @@ func commonDF(n uint64) uint64 { return max(4096, n/50) }
 
 // finish is the most passages finished with the terms whose postings were not read.
 const finish = 1000
+
+// exact scores a passage from the forward file: BM25 of each term in its text, plus the term's
+// matches in its section path and title; per word of the question, the best of the terms that stand
+// for it (the word itself, the shorter words inside it, its synonyms) plus a small share of the
+// others, so that 住房公积金 and the 公积金, 住房, 公积 inside it do not count four times; all weighted
+// by how much of the question the passage covers. It is never more than the sum of the terms'
+// contributions, which the pruning above uses as the bound.
+type exact struct {
+	ix     *Index
+	q      *query
+	plans  []termPlan
+	lk     lookup
+	avg    float64
+	cov    *coverage
+	groups [][]int // the terms standing for each question word
+	place  uint64
+}
+
+func newExact(ix *Index, q *query, plans []termPlan, avg float64, cov *coverage, place uint64) *exact {
+	e := &exact{ix: ix, q: q, plans: plans, avg: avg, cov: cov, place: place, groups: make([][]int, len(q.groups))}
+	for i := range plans {
+		if plans[i].inFwd {
+			e.lk.add(plans[i].fwd, i)
+		}
+		for _, g := range q.terms[i].covers {
+			e.groups[g] = append(e.groups[g], i)
+		}
+	}
+	return e
+}
+
+// score returns passage p's score, the terms it matched and its coverage; d is its document and
+// title the terms found in the document's title.
+func (e *exact) score(p, d int, title uint64) (float64, uint64, float64) {
+	var tf [maxTerms]int32
+	var sec uint64
+	toks, _ := e.ix.fwd.words(p)
+	for _, t := range toks {
+		if i, ok := e.lk.find(t >> 1); ok {
+			tf[i]++
+		}
+	}
+	for _, t := range e.ix.fwd.section(p) {
+		if i, ok := e.lk.find(t >> 1); ok {
+			sec |= 1 << i
+		}
+	}
+	var contrib [maxTerms]float64
+	var mask uint64
+	for i := range e.plans {
+		c := 0.0
+		if tf[i] > 0 {
+			c += tfPart(int(tf[i]), len(toks), e.avg)
+		}
+		if sec&(1<<i) != 0 {
+			c += sectionWeight
+		}
+		if title&(1<<i) != 0 {
+			c += titleWeight
+		}
+		if c > 0 {
+			mask |= 1 << i
+			contrib[i] = c * e.plans[i].w / float64(len(e.q.terms[i].covers))
+		}
+	}
+	s := 0.0
+	for _, g := range e.groups {
+		best, sum := 0.0, 0.0
+		for _, i := range g {
+			sum += contrib[i]
+			best = max(best, contrib[i])
+		}
+		s += best + tieWeight*(sum-best)
+	}
+	if e.q.regionDocs[d] {
+		mask |= e.place
+	}
+	c := e.cov.of(mask)
+	return s * (covBase + (1-covBase)*c), mask, c
+}
 
 // insertCand adds c to the list kept best first and at most candidates long.
 func insertCand(top []*cand, c *cand) []*cand {
@@ -457,42 +508,32 @@ func insertCand(top []*cand, c *cand) []*cand {
 }
 
 // threshold returns a score that at least `candidates` passages are sure to reach: the
-// candidates-th best of the scores the passages met so far would get with nothing more than they
-// have now.
-func (ix *Index) threshold(s *scratch, cov *coverage, regionDocs map[int]bool, placeBits uint64) float64 {
+// candidates-th best exact score among the passages with the best sums so far.
+func (ix *Index) threshold(s *scratch, ex *exact) float64 {
 	if len(s.touched) < candidates {
 		return 0
 	}
-	// The lower bound of a passage is at most its sum so far plus its title: look at the best
-	// 2×candidates sums.
 	s.sel = s.sel[:0]
 	for _, num := range s.touched {
 		s.sel = append(s.sel, s.num[num].acc)
 	}
 	k := min(2*candidates, len(s.sel))
 	cut := kth(s.sel, len(s.sel)-k) // the k-th largest sum
-	lows := make([]float64, 0, k+16)
+	scores := make([]float64, 0, k+16)
 	for _, num := range s.touched {
 		sl := s.num[num]
-		if sl.acc < cut {
-			continue
-		}
 		ni := ix.nums[num]
-		if ni.p < 0 {
+		if sl.acc < cut || ni.p < 0 {
 			continue
 		}
-		d := int(ni.d)
-		mask := uint64(sl.mask) | s.doc[d].mask
-		if regionDocs[d] {
-			mask |= placeBits
-		}
-		lows = append(lows, float64(sl.acc+s.doc[d].title)*(0.3+0.7*cov.of(mask)))
+		sc, _, _ := ex.score(int(ni.p), int(ni.d), s.doc[ni.d].mask)
+		scores = append(scores, sc)
 	}
-	if len(lows) < candidates {
+	if len(scores) < candidates {
 		return 0
 	}
-	slices.Sort(lows)
-	return lows[len(lows)-candidates]
+	slices.Sort(scores)
+	return scores[len(scores)-candidates]
 }
 
 // kth returns the value that would be at index k of xs sorted ascending, reordering xs.
@@ -636,6 +677,9 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 		}
 		if q.quantity && hasFigure(text) {
 			c.score *= figureBoost
+		}
+		if q.yesNo && reply.MatchString(strings.TrimSpace(text)) {
+			c.score *= replyBoost
 		}
 		if ix.passages[c.p].Rebuilt {
 			c.score *= rebuiltWeight
@@ -822,6 +866,10 @@ func (ix *Index) highlight(p int, text string, q *query, c *cand) []Span {
 
 // figure matches a quantity: a number with a unit, or a percentage.
 var figure = regexp.MustCompile(`[0-9０-９]+(?:[.．][0-9０-９]+)?\s*(?:%|％|‰|万|亿|千|百|元|人|个|個|家|户|戶|次|名|所|项|項|倍|年|个月|天|小时|小時|公里|平方米|岁|歲|件|批|场|場|期|座|条|條|处|處)|百分之`)
+
+// reply matches a passage that opens by saying yes or no in a few characters closed by punctuation
+// ("可以。", "不需要，", "是的，", "可以继续使用。"), as answers to a yes-or-no question do.
+var reply = regexp.MustCompile(`^(?:答[:：]?\s*)?(?:可以|不可以|能|不能|是的|是|不是|否|需要|不需要|不用|会|不会|没有|不区分|不行|应当|不得|必须|允许|不允许)[^。，,；;！!？?\s]{0,6}[。，,；;！!]`)
 
 // hasFigure reports whether text states a figure: a number with a unit, or a percentage.
 func hasFigure(text string) bool { return figure.MatchString(text) }
