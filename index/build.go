@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"crypto/rand"
-	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -118,6 +117,9 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 	}
 
 	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
+	// Near-duplicates need the whole corpus but nothing of the index: find them meanwhile.
+	dups := make(chan []corpus.Duplicate, 1)
+	go func() { dups <- corpus.NearDuplicates(docs) }()
 	passages := cutAll(docs)
 	tokens, err := writeIndex(ctx, tmp, seg, docs, passages, opt.Progress)
 	if err != nil {
@@ -131,7 +133,7 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 	if len(passages) > 0 {
 		m.AvgLen = float64(tokens) / float64(len(passages))
 	}
-	for _, d := range corpus.NearDuplicates(docs) {
+	for _, d := range <-dups {
 		m.Duplicates = append(m.Duplicates, DupPair{A: d.A, B: d.B, Similarity: d.Similarity})
 	}
 	if err := writeStore(filepath.Join(tmp, storeFile), docs, passages); err != nil {
@@ -235,29 +237,4 @@ func newMapping(seg *Segmenter) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fieldDoc, km)
 	im.DefaultMapping = dm
 	return im, nil
-}
-
-// writeStore saves the documents and passages; the text of a passage that is a slice of its
-// document's text is left out and restored on load.
-func writeStore(path string, docs []*corpus.Document, passages []corpus.Passage) error {
-	slim := make([]corpus.Passage, len(passages))
-	for i, p := range passages {
-		if !p.Rebuilt {
-			p.Text = ""
-		}
-		slim[i] = p
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("build index: %w", err)
-	}
-	if err := gob.NewEncoder(f).Encode(stored{Docs: docs, Passages: slim}); err != nil {
-		f.Close()
-		return fmt.Errorf("build index: write passages: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("build index: %w", err)
-	}
-	return f.Close()
 }

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -18,25 +17,29 @@ import (
 // the passage's text, each section path's and each document title's words, and for every term the
 // largest BM25 weight any passage gives it. Search reads it to score its candidates exactly, to
 // measure how close the question's words stand and to highlight them, without cutting any text at
-// query time. It is memory-mapped, so only the pages a search touches are read.
+// query time. It is memory-mapped, so only the pages a search touches are read; the words, which
+// every search reads, are packed as varints of term numbers given in order of frequency (most take
+// one or two bytes), apart from the spans, which only highlighting reads.
 //
 // Layout (little-endian; every array starts at a multiple of 4 bytes):
 //
-//	header   magic "PBFW", version, then the counts: terms, passages, tokens, sections,
-//	         section tokens, documents, title tokens (u32 each)
-//	termOff  [terms+1]u32   offsets of the terms in termText, which lists them in byte order
+//	header   magic "PBFW", version, then the counts: terms, passages, tokens, token bytes,
+//	         sections, section tokens, documents, title tokens (u32 each)
+//	termOff  [terms+1]u32    offsets of the terms' text in termText, by term number
 //	termText bytes, padded to 4
-//	termMax  [terms]f32     the largest BM25 tf-part tf·(k1+1)/(tf+k1·(1−b+b·len/avg)) of the term
-//	passOff  [passages+1]u32 each passage's first token
-//	toks     [tokens]u32    term<<1 | 1 for a sub-word inside the next word (search mode)
-//	spans    [tokens]u32    start<<8 | length in bytes, in the passage's text; noSpan if unknown
-//	passSec  [passages]u32  each passage's section path
-//	secOff   [sections+1]u32, secToks [section tokens]u32   (term numbers)
-//	docOff   [documents+1]u32, docToks [title tokens]u32    (term numbers)
+//	byText   [terms]u32      the term numbers in byte order of their text, for lookups
+//	termMax  [terms]f32      the largest BM25 tf-part tf·(k1+1)/(tf+k1·(1−b+b·len/avg)) of the term
+//	passTok  [passages+1]u32 each passage's first token (its length is the difference)
+//	passByte [passages+1]u32 each passage's first byte in toks
+//	passSec  [passages]u32   each passage's section path
+//	secOff   [sections+1]u32, secToks [section tokens]u32   (term<<1 | sub)
+//	docOff   [documents+1]u32, docToks [title tokens]u32    (term<<1 | sub)
+//	spans    [tokens]u32     start<<8 | length in bytes, in the passage's text; noSpan if unknown
+//	toks     uvarint term<<1 | 1 for a sub-word inside the next word (search mode), per token
 const (
 	forwardFile    = "forward.bin"
 	forwardMagic   = 0x57464250 // "PBFW" read as a little-endian u32
-	forwardVersion = 1
+	forwardVersion = 2
 	noSpan         = math.MaxUint32
 	subFlag        = 1
 )
@@ -46,23 +49,25 @@ type forward struct {
 	mm       mmap.MMap
 	termOff  []uint32
 	termText []byte
+	byText   []uint32
 	termMax  []float32
-	passOff  []uint32
-	toks     []uint32
-	spans    []uint32
+	passTok  []uint32
+	passByte []uint32
 	passSec  []uint32
 	secOff   []uint32
 	secToks  []uint32
 	docOff   []uint32
 	docToks  []uint32
+	spans    []uint32
+	toks     []byte
 }
 
 // forwardData is a forward file's content while it is being built.
 type forwardData struct {
-	terms   []string // in byte order; a term's number is its place here
+	terms   []string // in byte order
 	termMax []float32
-	passOff []uint32
-	toks    []uint32
+	passOff []uint32 // into toks
+	toks    []uint32 // term<<1 | sub, term numbers in byte order
 	spans   []uint32
 	passSec []uint32
 	secOff  []uint32
@@ -72,56 +77,69 @@ type forwardData struct {
 }
 
 func (f *forwardData) write(path string) error {
+	// Number the terms by frequency, most frequent first, so that most tokens take one or two bytes.
+	freq := make([]uint32, len(f.terms))
+	for _, t := range f.toks {
+		freq[t>>1]++
+	}
+	order := make([]uint32, len(f.terms)) // new number -> old
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	sort.SliceStable(order, func(a, b int) bool { return freq[order[a]] > freq[order[b]] })
+	renum := make([]uint32, len(f.terms)) // old -> new
+	for n, old := range order {
+		renum[old] = uint32(n)
+	}
+	re := func(t uint32) uint32 { return renum[t>>1]<<1 | t&subFlag }
+
 	file, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(file, 1<<20)
-	var textLen int
-	for _, t := range f.terms {
-		textLen += len(t)
-	}
-	head := []uint32{forwardMagic, forwardVersion, uint32(len(f.terms)), uint32(len(f.passOff) - 1), uint32(len(f.toks)),
-		uint32(len(f.secOff) - 1), uint32(len(f.secToks)), uint32(len(f.docOff) - 1), uint32(len(f.docToks))}
-	put := func(xs []uint32) {
-		var b [4]byte
-		for _, x := range xs {
-			binary.LittleEndian.PutUint32(b[:], x)
-			w.Write(b[:])
+	w := &leWriter{buf: make([]byte, 0, 1<<20), f: file}
+	var packed []byte
+	passByte := make([]uint32, 0, len(f.passOff))
+	for p := 0; p+1 < len(f.passOff); p++ {
+		passByte = append(passByte, uint32(len(packed)))
+		for _, t := range f.toks[f.passOff[p]:f.passOff[p+1]] {
+			packed = binary.AppendUvarint(packed, uint64(re(t)))
 		}
 	}
-	put(head)
+	passByte = append(passByte, uint32(len(packed)))
+	if uint64(len(packed)) > math.MaxUint32 {
+		file.Close()
+		return errors.New("forward file: too many words")
+	}
+	w.u32(forwardMagic, forwardVersion, uint32(len(f.terms)), uint32(len(f.passOff)-1), uint32(len(f.toks)), uint32(len(packed)),
+		uint32(len(f.secOff)-1), uint32(len(f.secToks)), uint32(len(f.docOff)-1), uint32(len(f.docToks)))
+	var text []byte
 	off := make([]uint32, 0, len(f.terms)+1)
-	pos := uint32(0)
-	for _, t := range f.terms {
-		off = append(off, pos)
-		pos += uint32(len(t))
+	maxBits := make([]uint32, 0, len(f.terms))
+	for _, old := range order {
+		off = append(off, uint32(len(text)))
+		text = append(text, f.terms[old]...)
+		maxBits = append(maxBits, math.Float32bits(f.termMax[old]))
 	}
-	off = append(off, pos)
-	put(off)
-	for _, t := range f.terms {
-		w.WriteString(t)
+	off = append(off, uint32(len(text)))
+	w.u32(off...)
+	w.bytes(text, true)
+	w.u32(renum...) // the old numbers are the byte order: renum lists the new numbers in byte order
+	w.u32(maxBits...)
+	w.u32(f.passOff...)
+	w.u32(passByte...)
+	w.u32(f.passSec...)
+	w.u32(f.secOff...)
+	for _, t := range f.secToks {
+		w.u32(re(t))
 	}
-	for pad := (4 - textLen%4) % 4; pad > 0; pad-- {
-		w.WriteByte(0)
+	w.u32(f.docOff...)
+	for _, t := range f.docToks {
+		w.u32(re(t))
 	}
-	maxBits := make([]uint32, len(f.termMax))
-	for i, m := range f.termMax {
-		maxBits[i] = math.Float32bits(m)
-	}
-	put(maxBits)
-	for _, xs := range [][]uint32{f.passOff, f.toks, f.spans, f.passSec, f.secOff, f.secToks, f.docOff, f.docToks} {
-		put(xs)
-	}
-	if err := w.Flush(); err != nil {
-		file.Close()
-		return err
-	}
-	if err := file.Sync(); err != nil {
-		file.Close()
-		return err
-	}
-	return file.Close()
+	w.u32(f.spans...)
+	w.bytes(packed, false)
+	return w.close()
 }
 
 var errForward = errors.New("bad forward file")
@@ -146,18 +164,19 @@ func openForward(path string) (*forward, error) {
 }
 
 func (f *forward) slice(b []byte) error {
-	if len(b) < 36 || uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
+	if len(b) < 40 || uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
 		return errForward
 	}
 	words := unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), len(b)/4)
 	if words[0] != forwardMagic || words[1] != forwardVersion {
 		return fmt.Errorf("%w: version", errForward)
 	}
-	nTerms, nPass, nToks, nSec, nSecToks, nDocs, nDocToks := int(words[2]), int(words[3]), int(words[4]), int(words[5]), int(words[6]), int(words[7]), int(words[8])
-	at := 9
+	nTerms, nPass, nToks, nBytes, nSec, nSecToks, nDocs, nDocToks := int(words[2]), int(words[3]), int(words[4]), int(words[5]), int(words[6]), int(words[7]), int(words[8]), int(words[9])
+	at := 10
+	ok := true
 	take := func(n int) []uint32 {
-		if at+n > len(words) || n < 0 {
-			at = len(words) + 1
+		if !ok || n < 0 || at+n > len(words) {
+			ok = false
 			return nil
 		}
 		s := words[at : at+n : at+n]
@@ -165,28 +184,52 @@ func (f *forward) slice(b []byte) error {
 		return s
 	}
 	f.termOff = take(nTerms + 1)
-	if f.termOff == nil {
+	if !ok {
 		return errForward
 	}
 	textLen := int(f.termOff[nTerms])
-	start := at * 4
-	if start+textLen > len(b) {
+	if at*4+textLen > len(b) {
 		return errForward
 	}
-	f.termText = b[start : start+textLen]
+	f.termText = b[at*4 : at*4+textLen]
 	at += (textLen + 3) / 4
+	f.byText = take(nTerms)
 	maxBits := take(nTerms)
 	f.termMax = unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(maxBits))), len(maxBits))
-	f.passOff = take(nPass + 1)
-	f.toks = take(nToks)
-	f.spans = take(nToks)
+	f.passTok = take(nPass + 1)
+	f.passByte = take(nPass + 1)
 	f.passSec = take(nPass)
 	f.secOff = take(nSec + 1)
 	f.secToks = take(nSecToks)
 	f.docOff = take(nDocs + 1)
 	f.docToks = take(nDocToks)
-	if at > len(words) || int(f.passOff[nPass]) != nToks || int(f.secOff[nSec]) != nSecToks || int(f.docOff[nDocs]) != nDocToks {
+	f.spans = take(nToks)
+	if !ok || at*4+nBytes > len(b) {
 		return errForward
+	}
+	f.toks = b[at*4 : at*4+nBytes]
+	if int(f.passTok[nPass]) != nToks || int(f.passByte[nPass]) != nBytes || int(f.secOff[nSec]) != nSecToks || int(f.docOff[nDocs]) != nDocToks {
+		return errForward
+	}
+	for i := 0; i < nPass; i++ {
+		if f.passTok[i] > f.passTok[i+1] || f.passByte[i] > f.passByte[i+1] || int(f.passSec[i]) >= nSec {
+			return errForward
+		}
+	}
+	for i := 0; i < nSec; i++ {
+		if f.secOff[i] > f.secOff[i+1] {
+			return errForward
+		}
+	}
+	for i := 0; i < nDocs; i++ {
+		if f.docOff[i] > f.docOff[i+1] {
+			return errForward
+		}
+	}
+	for i := 0; i < nTerms; i++ {
+		if f.termOff[i] > f.termOff[i+1] || int(f.byText[i]) >= nTerms {
+			return errForward
+		}
 	}
 	return nil
 }
@@ -200,30 +243,33 @@ func (f *forward) close() error {
 
 // term returns the text of term number i.
 func (f *forward) term(i uint32) string {
+	if int(i) >= len(f.termOff)-1 {
+		return ""
+	}
 	return unsafe.String(unsafe.SliceData(f.termText[f.termOff[i]:]), int(f.termOff[i+1]-f.termOff[i]))
 }
 
 // lookup returns the number of a term, or false when no passage, section or title uses it.
 func (f *forward) lookup(term string) (uint32, bool) {
-	n := len(f.termOff) - 1
-	i := sort.Search(n, func(i int) bool { return f.term(uint32(i)) >= term })
-	if i < n && f.term(uint32(i)) == term {
-		return uint32(i), true
+	n := len(f.byText)
+	i := sort.Search(n, func(i int) bool { return f.term(f.byText[i]) >= term })
+	if i < n && f.term(f.byText[i]) == term {
+		return f.byText[i], true
 	}
 	return 0, false
 }
 
 // passages is the number of passages in the file.
-func (f *forward) passages() int { return len(f.passOff) - 1 }
+func (f *forward) passages() int { return len(f.passTok) - 1 }
 
 // length is the number of words of passage p: BM25's document length.
-func (f *forward) length(p int) int { return int(f.passOff[p+1] - f.passOff[p]) }
+func (f *forward) length(p int) int { return int(f.passTok[p+1] - f.passTok[p]) }
 
-// words returns passage p's tokens and spans.
-func (f *forward) words(p int) (toks, spans []uint32) {
-	a, b := f.passOff[p], f.passOff[p+1]
-	return f.toks[a:b], f.spans[a:b]
-}
+// words returns passage p's words.
+func (f *forward) words(p int) tokens { return tokens{f.toks[f.passByte[p]:f.passByte[p+1]]} }
+
+// spansOf returns the spans of passage p's words, in order.
+func (f *forward) spansOf(p int) []uint32 { return f.spans[f.passTok[p]:f.passTok[p+1]] }
 
 // section returns the words of passage p's section path.
 func (f *forward) section(p int) []uint32 {
@@ -234,6 +280,28 @@ func (f *forward) section(p int) []uint32 {
 // title returns the words of document d's title.
 func (f *forward) title(d int) []uint32 {
 	return f.docToks[f.docOff[d]:f.docOff[d+1]]
+}
+
+// tokens reads a passage's packed words in order.
+type tokens struct{ b []byte }
+
+// next returns the next word as term<<1 | sub, or false at the end (or at a broken varint).
+func (t *tokens) next() (uint32, bool) {
+	b := t.b
+	if len(b) > 0 && b[0] < 0x80 {
+		t.b = b[1:]
+		return uint32(b[0]), true
+	}
+	var x uint32
+	for i := 0; i < len(b) && i < 5; i++ {
+		x |= uint32(b[i]&0x7F) << (7 * i)
+		if b[i] < 0x80 {
+			t.b = b[i+1:]
+			return x, true
+		}
+	}
+	t.b = nil
+	return 0, false
 }
 
 // vocab numbers terms while a build's workers cut text: each worker numbers the terms it meets in
@@ -349,4 +417,3 @@ func (f *forwardData) maxTF(avg float64, workers int) {
 		}
 	}
 }
-

@@ -5,13 +5,11 @@ package index
 
 import (
 	"encoding/binary"
-	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -31,7 +29,7 @@ var ErrNoIndex = errors.New("index: no index built yet")
 // Files of a built index, inside its folder.
 const (
 	bleveDir     = "bleve"
-	storeFile    = "store.gob"
+	storeFile    = "store.bin"
 	manifestFile = "manifest.json"
 	userDictFile = "userdict.txt"
 	synonymsFile = "synonyms.txt"
@@ -71,22 +69,13 @@ type Index struct {
 	syn      *Synonyms
 	docs     []*corpus.Document
 	docIdx   map[string]int
-	passages []corpus.Passage
-	docFirst []int // each document's first passage; a document's passages follow in order
-	pdoc     []int // document of each passage
-	masks    []int // masked runs in each document: how much of it is redacted
+	st       *store
+	pdoc     []int32 // document of each passage; a document's passages follow each other in order
 	places   *places
 	fwd      *forward
 	nums     []numInfo          // by Bleve's internal document number
 	titles   map[uint32][]int32 // term → the documents with it in their title
 	scratch  sync.Pool          // *scratch
-}
-
-// stored is what store.gob holds: the documents (with their text) and their passages (with the text
-// of rebuilt table rows only; the rest is sliced from the document's text on load).
-type stored struct {
-	Docs     []*corpus.Document
-	Passages []corpus.Passage
 }
 
 // Open opens the index published in dataDir (see Build). It returns ErrNoIndex when none has been
@@ -150,7 +139,7 @@ func (ix *Index) openFiles(dir string) error {
 	if ix.fwd, err = openForward(filepath.Join(dir, forwardFile)); err != nil {
 		return fmt.Errorf("open index %s: %w", dir, err)
 	}
-	if ix.fwd.passages() != len(ix.passages) || len(ix.fwd.docOff)-1 != len(ix.docs) {
+	if ix.fwd.passages() != len(ix.st.pass) || len(ix.fwd.docOff)-1 != len(ix.docs) {
 		ix.fwd.close()
 		return fmt.Errorf("open index %s: %w: it does not match the passages", dir, errForward)
 	}
@@ -222,45 +211,21 @@ func (ix *Index) number() error {
 }
 
 func (ix *Index) load(path string) error {
-	f, err := os.Open(path)
+	st, err := readStore(path)
 	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var st stored
-	if err := gob.NewDecoder(f).Decode(&st); err != nil {
 		return fmt.Errorf("read passages: %w", err)
 	}
-	ix.setCorpus(st.Docs, st.Passages)
+	ix.st, ix.docs = st, st.docs
+	ix.docIdx = make(map[string]int, len(ix.docs))
+	ix.pdoc = make([]int32, len(st.pass))
+	for d, doc := range ix.docs {
+		ix.docIdx[doc.ID] = d
+		for i := st.first[d]; i < st.first[d+1]; i++ {
+			ix.pdoc[i] = int32(d)
+		}
+	}
+	ix.places = newPlaces(ix.docs, ix.seg)
 	return nil
-}
-
-// setCorpus installs the documents and passages and the lookups over them.
-func (ix *Index) setCorpus(docs []*corpus.Document, passages []corpus.Passage) {
-	ix.docs, ix.passages = docs, passages
-	ix.docIdx = make(map[string]int, len(docs))
-	ix.masks = make([]int, len(docs))
-	for i, d := range docs {
-		ix.docIdx[d.ID] = i
-		ix.masks[i] = corpus.Masks(d.Text)
-	}
-	ix.pdoc = make([]int, len(passages))
-	ix.docFirst = make([]int, len(docs))
-	for i := range ix.docFirst {
-		ix.docFirst[i] = -1
-	}
-	for i := range passages {
-		p := &passages[i]
-		di := ix.docIdx[p.DocID]
-		ix.pdoc[i] = di
-		if !p.Rebuilt {
-			p.Text = docs[di].Text[p.Start:p.End]
-		}
-		if ix.docFirst[di] < 0 {
-			ix.docFirst[di] = i
-		}
-	}
-	ix.places = newPlaces(docs, ix.seg)
 }
 
 // Close closes the Bleve index and the forward file and frees the segmenter.
@@ -297,27 +262,28 @@ func (ix *Index) Passage(id string) *corpus.Passage {
 
 // passageIndex returns the index of the passage with the given id, or -1.
 func (ix *Index) passageIndex(id string) int {
-	cut := strings.LastIndexByte(id, '#')
-	if cut < 0 {
+	doc, seq, ok := splitID(id)
+	d, found := ix.docIdx[doc]
+	if !ok || !found || seq >= int(ix.st.first[d+1]-ix.st.first[d]) {
 		return -1
 	}
-	d, ok := ix.docIdx[id[:cut]]
-	seq, err := strconv.Atoi(id[cut+1:])
-	if !ok || err != nil || seq < 0 || ix.docFirst[d] < 0 {
-		return -1
-	}
-	i := ix.docFirst[d] + seq
-	if i >= len(ix.passages) || ix.pdoc[i] != d || ix.passages[i].Seq != seq {
-		return -1
-	}
-	return i
+	return int(ix.st.first[d]) + seq
 }
 
-// passage returns passage i.
-func (ix *Index) passage(i int) *corpus.Passage { return &ix.passages[i] }
+// passage makes passage i.
+func (ix *Index) passage(i int) *corpus.Passage {
+	d := ix.pdoc[i]
+	return ix.st.passage(i, i-int(ix.st.first[d]), ix.docs[d])
+}
 
 // text returns the text of passage i.
-func (ix *Index) text(i int) string { return ix.passages[i].Text }
+func (ix *Index) text(i int) string { return ix.st.passageText(i, ix.docs[ix.pdoc[i]]) }
+
+// rebuilt reports whether passage i is a rebuilt table row.
+func (ix *Index) rebuilt(i int) bool { return ix.st.pass[i].row >= 0 }
+
+// docMasks is the number of masked runs in the document of passage i.
+func (ix *Index) docMasks(i int) int { return int(ix.st.masks[ix.pdoc[i]]) }
 
 // Segmenter is the index's word segmenter, for callers that need to cut text as the index does.
 func (ix *Index) Segmenter() *Segmenter { return ix.seg }

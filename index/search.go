@@ -447,12 +447,13 @@ func newExact(ix *Index, q *query, plans []termPlan, avg float64, cov *coverage,
 func (e *exact) score(p, d int, title uint64) (float64, uint64, float64) {
 	var tf [maxTerms]int32
 	var sec uint64
-	toks, _ := e.ix.fwd.words(p)
-	for _, t := range toks {
+	toks := e.ix.fwd.words(p)
+	for t, more := toks.next(); more; t, more = toks.next() {
 		if i, ok := e.lk.find(t >> 1); ok {
 			tf[i]++
 		}
 	}
+	length := e.ix.fwd.length(p)
 	for _, t := range e.ix.fwd.section(p) {
 		if i, ok := e.lk.find(t >> 1); ok {
 			sec |= 1 << i
@@ -463,7 +464,7 @@ func (e *exact) score(p, d int, title uint64) (float64, uint64, float64) {
 	for i := range e.plans {
 		c := 0.0
 		if tf[i] > 0 {
-			c += tfPart(int(tf[i]), len(toks), e.avg)
+			c += tfPart(int(tf[i]), length, e.avg)
 		}
 		if sec&(1<<i) != 0 {
 			c += sectionWeight
@@ -662,7 +663,7 @@ func (c *coverage) of(mask uint64) float64 {
 // rerank adjusts the candidates' scores for what BM25 does not see, and sorts them.
 func (ix *Index) rerank(q *query, cands []*cand) {
 	for _, c := range cands {
-		d := ix.pdoc[c.p]
+		d := int(ix.pdoc[c.p])
 		if len(q.regionDocs) > 0 {
 			switch {
 			case q.regionDocs[d]:
@@ -681,7 +682,7 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 		if q.yesNo && reply.MatchString(strings.TrimSpace(text)) {
 			c.score *= replyBoost
 		}
-		if ix.passages[c.p].Rebuilt {
+		if ix.rebuilt(c.p) {
 			c.score *= rebuiltWeight
 		}
 		for _, y := range q.years {
@@ -715,9 +716,9 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 // passage, 1/2 when one word apart; averaged over the pairs.
 func (ix *Index) proximity(q *query, lk *lookup, p int) float64 {
 	pos := make([][]int, len(q.groups))
-	toks, _ := ix.fwd.words(p)
+	toks := ix.fwd.words(p)
 	at := 0
-	for _, t := range toks {
+	for t, more := toks.next(); more; t, more = toks.next() {
 		wp := at + 1 // a sub-word takes the position of the word that holds it, which comes next
 		if t&subFlag == 0 {
 			at++
@@ -786,7 +787,7 @@ func (ix *Index) moreComplete(a, b int) bool {
 	if ma != mb {
 		return ma < mb
 	}
-	return ix.masks[ix.pdoc[a]] < ix.masks[ix.pdoc[b]]
+	return ix.docMasks(a) < ix.docMasks(b)
 }
 
 // unknownPlaces records the place names in the question that no document mentions and that are not
@@ -833,7 +834,7 @@ func (ix *Index) highlight(p int, text string, q *query, c *cand) []Span {
 		}
 	}
 	var spans []Span
-	if ix.passages[p].Rebuilt {
+	if ix.rebuilt(p) {
 		// A rebuilt row's words were read from its cells: find them in the text as shown.
 		for _, tk := range ix.seg.Tokenize(text) {
 			if want[tk.Term] {
@@ -841,8 +842,12 @@ func (ix *Index) highlight(p int, text string, q *query, c *cand) []Span {
 			}
 		}
 	} else {
-		toks, sps := ix.fwd.words(p)
-		for i, t := range toks {
+		toks, sps := ix.fwd.words(p), ix.fwd.spansOf(p)
+		for i := 0; i < len(sps); i++ {
+			t, ok := toks.next()
+			if !ok {
+				break
+			}
 			if !want[ix.fwd.term(t>>1)] {
 				continue
 			}

@@ -23,10 +23,12 @@ import (
 // builder writes segments of builderBatch passages and merges them into one at the end, which is
 // also the fastest layout to search. The same words make the forward file.
 const (
-	chunkPassages = 256  // passages a worker takes at a time
-	chunksAhead   = 4    // chunks each worker may run ahead of the builder
-	builderBatch  = 8192 // passages in each segment the builder writes before merging
-	builderMerge  = 16   // segments merged at once
+	chunkPassages = 256   // passages a worker takes at a time
+	builderBatch  = 16384 // passages in each segment the builder writes before merging
+	builderMerge  = 16    // segments merged at once
+	// chunksAhead is how far the workers may run ahead of the builder: two of its segments, so that
+	// they keep cutting while it writes one.
+	chunksAhead = 2 * builderBatch / chunkPassages
 )
 
 // chunk is a run of passages cut into words by one worker. Its term numbers are its own (see vocab).
@@ -70,7 +72,7 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 		ready[i] = make(chan struct{})
 	}
 	workers := runtime.GOMAXPROCS(0)
-	slots := make(chan struct{}, chunksAhead*workers)
+	slots := make(chan struct{}, chunksAhead)
 	jobs := make(chan int)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -131,9 +133,9 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 	}
 	close(stop)
 	wg.Wait()
-	if err := b.Close(); err != nil {
-		return 0, fmt.Errorf("build index: %w", err)
-	}
+	// Bleve merges its segments into one while the forward file is written.
+	merged := make(chan error, 1)
+	go func() { merged <- b.Close() }()
 
 	// The forward file: one numbering of the terms for every chunk and the titles.
 	vocs := []*vocab{tv}
@@ -176,7 +178,11 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 		avg = float64(tokens) / float64(len(passages))
 	}
 	fd.maxTF(avg, workers)
-	if err := fd.write(filepath.Join(dir, forwardFile)); err != nil {
+	err = fd.write(filepath.Join(dir, forwardFile))
+	if merr := <-merged; err == nil {
+		err = merr
+	}
+	if err != nil {
 		return 0, fmt.Errorf("build index: %w", err)
 	}
 	return tokens, nil
@@ -186,6 +192,7 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 func cutChunk(seg *Segmenter, ps []corpus.Passage) *chunk {
 	c := &chunk{voc: newVocab(), passOff: []uint32{0}, secOff: []uint32{0}}
 	secs := map[string]uint32{}
+	heads := map[string][]Token{} // each heading cut once: the sections of a chapter share it
 	for i := range ps {
 		p := &ps[i]
 		text, section := indexedText(p)
@@ -205,7 +212,7 @@ func cutChunk(seg *Segmenter, ps []corpus.Passage) *chunk {
 		if !ok {
 			sec = uint32(len(c.secOff) - 1)
 			secs[section] = sec
-			secToks = seg.Tokenize(section)
+			secToks = sectionWords(seg, p, heads)
 			for _, t := range secToks {
 				c.secToks = append(c.secToks, c.voc.id(t.Term)<<1|subBit(t))
 			}
@@ -222,6 +229,27 @@ func cutChunk(seg *Segmenter, ps []corpus.Passage) *chunk {
 		c.bytes += int64(len(p.Text))
 	}
 	return c
+}
+
+// sectionWords cuts a passage's section path (and a rebuilt row's column headers) heading by
+// heading, each heading once per chunk.
+func sectionWords(seg *Segmenter, p *corpus.Passage, heads map[string][]Token) []Token {
+	var out []Token
+	add := func(h string) {
+		toks, ok := heads[h]
+		if !ok {
+			toks = seg.Tokenize(h)
+			heads[h] = toks
+		}
+		out = append(out, toks...)
+	}
+	for _, h := range p.Path {
+		add(h.Text)
+	}
+	if p.Rebuilt && p.Headers != "" {
+		add(p.Headers)
+	}
+	return out
 }
 
 // sectionTokens returns the words of a section already cut in this chunk, as Tokens (terms only).
