@@ -13,13 +13,12 @@ import (
 )
 
 // The forward file holds what the index knows of each passage's words in reading order, which an
-// inverted index cannot give cheaply: each passage's words as term numbers with their byte spans in
-// the passage's text, each section path's and each document title's words, and for every term the
-// largest BM25 weight any passage gives it. Search reads it to score its candidates exactly, to
-// measure how close the question's words stand and to highlight them, without cutting any text at
-// query time. It is memory-mapped, so only the pages a search touches are read; the words, which
-// every search reads, are packed as varints of term numbers given in order of frequency (most take
-// one or two bytes), apart from the spans, which only highlighting reads.
+// inverted index cannot give cheaply: each passage's words as term numbers, each section path's and
+// each document title's words, and for every term the largest BM25 weight any passage gives it.
+// Search reads it to score its candidates exactly and to measure how close the question's words
+// stand, without cutting any text at query time. It is memory-mapped, so only the pages a search
+// touches are read; the words are packed as varints of term numbers given in order of frequency
+// (most take one or two bytes).
 //
 // Layout (little-endian; every array starts at a multiple of 4 bytes):
 //
@@ -34,13 +33,11 @@ import (
 //	passSec  [passages]u32   each passage's section path
 //	secOff   [sections+1]u32, secToks [section tokens]u32   (term<<1 | sub)
 //	docOff   [documents+1]u32, docToks [title tokens]u32    (term<<1 | sub)
-//	spans    [tokens]u32     start<<8 | length in bytes, in the passage's text; noSpan if unknown
 //	toks     uvarint term<<1 | 1 for a sub-word inside the next word (search mode), per token
 const (
 	forwardFile    = "forward.bin"
 	forwardMagic   = 0x57464250 // "PBFW" read as a little-endian u32
-	forwardVersion = 2
-	noSpan         = math.MaxUint32
+	forwardVersion = 3
 	subFlag        = 1
 )
 
@@ -58,7 +55,6 @@ type forward struct {
 	secToks  []uint32
 	docOff   []uint32
 	docToks  []uint32
-	spans    []uint32
 	toks     []byte
 }
 
@@ -68,7 +64,6 @@ type forwardData struct {
 	termMax []float32
 	passOff []uint32 // into toks
 	toks    []uint32 // term<<1 | sub, term numbers in byte order
-	spans   []uint32
 	passSec []uint32
 	secOff  []uint32
 	secToks []uint32
@@ -137,7 +132,6 @@ func (f *forwardData) write(path string) error {
 	for _, t := range f.docToks {
 		w.u32(re(t))
 	}
-	w.u32(f.spans...)
 	w.bytes(packed, false)
 	return w.close()
 }
@@ -155,6 +149,7 @@ func openForward(path string) (*forward, error) {
 	if err != nil {
 		return nil, err
 	}
+	adviseRandom(mm)
 	f := &forward{mm: mm}
 	if err := f.slice(mm); err != nil {
 		mm.Unmap()
@@ -203,7 +198,6 @@ func (f *forward) slice(b []byte) error {
 	f.secToks = take(nSecToks)
 	f.docOff = take(nDocs + 1)
 	f.docToks = take(nDocToks)
-	f.spans = take(nToks)
 	if !ok || at*4+nBytes > len(b) {
 		return errForward
 	}
@@ -267,9 +261,6 @@ func (f *forward) length(p int) int { return int(f.passTok[p+1] - f.passTok[p]) 
 
 // words returns passage p's words.
 func (f *forward) words(p int) tokens { return tokens{f.toks[f.passByte[p]:f.passByte[p+1]]} }
-
-// spansOf returns the spans of passage p's words, in order.
-func (f *forward) spansOf(p int) []uint32 { return f.spans[f.passTok[p]:f.passTok[p+1]] }
 
 // section returns the words of passage p's section path.
 func (f *forward) section(p int) []uint32 {
@@ -350,22 +341,6 @@ func mergeVocabs(vs []*vocab) ([]string, [][]uint32) {
 		maps[i] = m
 	}
 	return terms, maps
-}
-
-// packSpan packs a word's byte span in its passage's text.
-func packSpan(start, end int) uint32 {
-	if start < 0 || end < start || end-start > 255 || start >= 1<<24 {
-		return noSpan
-	}
-	return uint32(start)<<8 | uint32(end-start)
-}
-
-// unpackSpan returns a span packed by packSpan.
-func unpackSpan(s uint32) (start, end int, ok bool) {
-	if s == noSpan {
-		return 0, 0, false
-	}
-	return int(s >> 8), int(s>>8) + int(s&0xFF), true
 }
 
 // tfPart is BM25's term-frequency part for a term found tf times in a passage of length words.

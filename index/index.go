@@ -128,20 +128,28 @@ func OpenDir(dataDir, dir string) (*Index, error) {
 	return ix, nil
 }
 
-func (ix *Index) openFiles(dir string) error {
-	var err error
+func (ix *Index) openFiles(dir string) (err error) {
+	defer func() {
+		if err != nil {
+			if ix.bl != nil {
+				ix.bl.Close()
+			}
+			ix.fwd.close()
+			ix.st.close()
+			err = fmt.Errorf("open index %s: %w", dir, err)
+		}
+	}()
 	if ix.syn, err = ReadSynonyms(filepath.Join(dir, synonymsFile), ix.seg); err != nil {
 		return err
 	}
 	if err := ix.load(filepath.Join(dir, storeFile)); err != nil {
-		return fmt.Errorf("open index %s: %w", dir, err)
+		return err
 	}
 	if ix.fwd, err = openForward(filepath.Join(dir, forwardFile)); err != nil {
-		return fmt.Errorf("open index %s: %w", dir, err)
+		return err
 	}
 	if ix.fwd.passages() != len(ix.st.pass) || len(ix.fwd.docOff)-1 != len(ix.docs) {
-		ix.fwd.close()
-		return fmt.Errorf("open index %s: %w: it does not match the passages", dir, errForward)
+		return fmt.Errorf("%w: it does not match the passages", errForward)
 	}
 	ix.titles = map[uint32][]int32{}
 	for d := range ix.docs {
@@ -152,17 +160,10 @@ func (ix *Index) openFiles(dir string) error {
 			}
 		}
 	}
-	ix.bl, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true})
-	if err != nil {
-		ix.fwd.close()
-		return fmt.Errorf("open index %s: %w", dir, err)
+	if ix.bl, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true}); err != nil {
+		return err
 	}
-	if err := ix.number(); err != nil {
-		ix.bl.Close()
-		ix.fwd.close()
-		return fmt.Errorf("open index %s: %w", dir, err)
-	}
-	return nil
+	return ix.number()
 }
 
 // numInfo is the passage and document of a Bleve document number, -1 for none.
@@ -233,6 +234,9 @@ func (ix *Index) Close() error {
 	err := ix.bl.Close()
 	if ferr := ix.fwd.close(); err == nil {
 		err = ferr
+	}
+	if serr := ix.st.close(); err == nil {
+		err = serr
 	}
 	releaseSegmenter(ix.seg)
 	return err

@@ -119,7 +119,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 		p := ix.passage(c.p)
 		res.Hits = append(res.Hits, Hit{
 			Rank: i + 1, Passage: p, Doc: ix.docs[ix.pdoc[c.p]], Score: round(c.score), Coverage: round(c.coverage),
-			Highlights: ix.highlight(c.p, p.Text, q, c),
+			Highlights: ix.highlight(p.Text, q, c),
 		})
 	}
 	res.Confident, res.Reason = ix.verdict(q, res.Hits)
@@ -824,39 +824,33 @@ func (ix *Index) verdict(q *query, hits []Hit) (bool, string) {
 	return true, ""
 }
 
-// highlight finds the question's words (not particles or single characters alone) in passage p,
-// whose text is text.
-func (ix *Index) highlight(p int, text string, q *query, c *cand) []Span {
-	want := map[string]bool{}
+// highlight finds the question's words (not particles or single characters alone) in text, the
+// text of a passage that matched the terms c.matched: each occurrence of a matched word in the
+// folded text, mapped back to the text as written.
+func (ix *Index) highlight(text string, q *query, c *cand) []Span {
+	var want []string
 	for ti, t := range q.terms {
 		if c.matched&(1<<ti) != 0 && (utf8.RuneCountInString(t.text) > 1 || len(q.terms) == 1) {
-			want[t.text] = true
+			want = append(want, t.text)
 		}
 	}
+	if len(want) == 0 {
+		return nil
+	}
+	folded, back := ix.seg.prepare(text)
 	var spans []Span
-	if ix.rebuilt(p) {
-		// A rebuilt row's words were read from its cells: find them in the text as shown.
-		for _, tk := range ix.seg.Tokenize(text) {
-			if want[tk.Term] {
-				spans = append(spans, Span{tk.Start, tk.End})
-			}
-		}
-	} else {
-		toks, sps := ix.fwd.words(p), ix.fwd.spansOf(p)
-		for i := 0; i < len(sps); i++ {
-			t, ok := toks.next()
-			if !ok {
+	for _, w := range want {
+		for at := 0; at < len(folded); {
+			i := strings.Index(folded[at:], w)
+			if i < 0 {
 				break
 			}
-			if !want[ix.fwd.term(t>>1)] {
-				continue
-			}
-			if s, e, ok := unpackSpan(sps[i]); ok && e <= len(text) {
-				spans = append(spans, Span{s, e})
-			}
+			start := at + i
+			spans = append(spans, Span{back(start), back(start + len(w))})
+			at = start + len(w)
 		}
 	}
-	// Search mode lists a word's sub-words before it: sort, then merge overlapping spans.
+	// Words overlap (住房公积金 holds 公积金): sort, then merge overlapping spans.
 	sort.Slice(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
 	var out []Span
 	for _, s := range spans {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unsafe"
 
+	mmap "github.com/blevesearch/mmap-go"
+
 	"policybot/corpus"
 )
 
@@ -62,9 +64,11 @@ type rowRec struct {
 	textOff, textLen, cellsOff, cellsLen, headersOff, headersLen uint32 // in extra
 }
 
-// store is an opened store.
+// store is an opened store. Its records are read from a memory map (heads and extra point into it,
+// so strings taken from them are cloned before they leave the package); the documents' text is
+// read into memory, as callers may keep it.
 type store struct {
-	buf   []byte // the whole file; the strings below point into it
+	mm    mmap.MMap
 	docs  []*corpus.Document
 	first []uint32 // docPass
 	masks []uint32
@@ -219,10 +223,34 @@ var errStore = errors.New("bad passage store")
 
 // readStore reads a store written by writeStore.
 func readStore(path string) (*store, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	b, err := mmap.Map(f, mmap.RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	adviseRandom(b)
+	st, err := sliceStore(f, b)
+	if err != nil {
+		b.Unmap()
+		return nil, err
+	}
+	st.mm = b
+	return st, nil
+}
+
+func (st *store) close() error {
+	if st == nil || st.mm == nil {
+		return nil
+	}
+	return st.mm.Unmap()
+}
+
+// sliceStore reads the store mapped at b from file f.
+func sliceStore(f *os.File, b []byte) (*store, error) {
 	if len(b) < 40 || uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
 		return nil, errStore
 	}
@@ -260,7 +288,7 @@ func readStore(path string) (*store, error) {
 	}
 	meta := take(metaLen, true)
 	docText := words(nDocs + 1)
-	st := &store{buf: b}
+	st := &store{}
 	st.first = words(nDocs + 1)
 	st.masks = words(nDocs)
 	passW := words(4 * nPass)
@@ -268,9 +296,14 @@ func readStore(path string) (*store, error) {
 	rowW := words(6 * nRows)
 	heads := take(headsLen, true)
 	extra := take(extraLen, true)
-	text := take(textLen, false)
-	if !ok || docText[nDocs] != uint32(textLen) {
+	textAt := at
+	if !ok || textAt+textLen > len(b) || docText[nDocs] != uint32(textLen) {
 		return nil, errStore
+	}
+	// The text is read, not mapped: callers keep strings of it beyond the index's life.
+	text := make([]byte, textLen)
+	if _, err := f.ReadAt(text, int64(textAt)); err != nil {
+		return nil, fmt.Errorf("%w: %v", errStore, err)
 	}
 	st.pass = unsafe.Slice((*passRec)(unsafe.Pointer(unsafe.SliceData(passW))), nPass)
 	st.nodes = unsafe.Slice((*nodeRec)(unsafe.Pointer(unsafe.SliceData(nodeW))), nNodes)
@@ -321,7 +354,7 @@ func (st *store) passageText(i int, d *corpus.Document) string {
 	p := st.pass[i]
 	if p.row >= 0 {
 		r := st.rows[p.row]
-		return st.extra[r.textOff : r.textOff+r.textLen]
+		return strings.Clone(st.extra[r.textOff : r.textOff+r.textLen])
 	}
 	if p.end > uint32(len(d.Text)) || p.start > p.end {
 		return ""
@@ -336,8 +369,8 @@ func (st *store) passage(i, seq int, d *corpus.Document) *corpus.Passage {
 	if rec.row >= 0 {
 		r := st.rows[rec.row]
 		p.Rebuilt = true
-		p.Cells = st.extra[r.cellsOff : r.cellsOff+r.cellsLen]
-		p.Headers = st.extra[r.headersOff : r.headersOff+r.headersLen]
+		p.Cells = strings.Clone(st.extra[r.cellsOff : r.cellsOff+r.cellsLen])
+		p.Headers = strings.Clone(st.extra[r.headersOff : r.headersOff+r.headersLen])
 	}
 	depth := 0
 	for n := rec.node; n >= 0; n = st.nodes[n].parent {
@@ -348,7 +381,7 @@ func (st *store) passage(i, seq int, d *corpus.Document) *corpus.Passage {
 		for n := rec.node; n >= 0; n = st.nodes[n].parent {
 			depth--
 			nd := st.nodes[n]
-			p.Path[depth] = corpus.Heading{Text: st.heads[nd.titleOff : nd.titleOff+nd.titleLen], Start: int(nd.start), End: int(nd.end)}
+			p.Path[depth] = corpus.Heading{Text: strings.Clone(st.heads[nd.titleOff : nd.titleOff+nd.titleLen]), Start: int(nd.start), End: int(nd.end)}
 		}
 	}
 	return p

@@ -36,7 +36,6 @@ type chunk struct {
 	voc     *vocab
 	passOff []uint32 // len = passages+1, into toks
 	toks    []uint32
-	spans   []uint32
 	passSec []uint32 // chunk-local section numbers
 	secOff  []uint32
 	secToks []uint32
@@ -155,7 +154,6 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 		for _, t := range c.toks {
 			fd.toks = append(fd.toks, m[t>>1]<<1|t&subFlag)
 		}
-		fd.spans = append(fd.spans, c.spans...)
 		for _, o := range c.passOff[1:] {
 			fd.passOff = append(fd.passOff, base+o)
 		}
@@ -199,12 +197,6 @@ func cutChunk(seg *Segmenter, ps []corpus.Passage) *chunk {
 		toks := seg.Tokenize(text)
 		for _, t := range toks {
 			c.toks = append(c.toks, c.voc.id(t.Term)<<1|subBit(t))
-			if p.Rebuilt {
-				// The words are those of the row's cells, not of Text: no spans.
-				c.spans = append(c.spans, noSpan)
-			} else {
-				c.spans = append(c.spans, packSpan(t.Start, t.End))
-			}
 		}
 		c.passOff = append(c.passOff, uint32(len(c.toks)))
 		sec, ok := secs[section]
