@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -134,6 +133,7 @@ type scratch struct {
 	doc     []docSlot
 	docs    []int32 // the documents with a title match
 	sel     []float32
+	exact   map[uint32]*cand // passages already scored exactly, by number
 }
 
 // slot is what a search knows of a passage so far.
@@ -152,7 +152,7 @@ func (ix *Index) getScratch() *scratch {
 	if s, ok := ix.scratch.Get().(*scratch); ok {
 		return s
 	}
-	return &scratch{num: make([]slot, len(ix.nums)), doc: make([]docSlot, len(ix.docs))}
+	return &scratch{num: make([]slot, len(ix.nums)), doc: make([]docSlot, len(ix.docs)), exact: map[uint32]*cand{}}
 }
 
 func (ix *Index) putScratch(s *scratch) {
@@ -163,6 +163,7 @@ func (ix *Index) putScratch(s *scratch) {
 		s.doc[d] = docSlot{}
 	}
 	s.touched, s.docs = s.touched[:0], s.docs[:0]
+	clear(s.exact)
 	ix.scratch.Put(s)
 }
 
@@ -283,6 +284,7 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 
 	ex := newExact(ix, q, plans, avg, cov, placeBits)
 	theta := 0.0
+	tries := 0 // threshold runs over every passage met: a few times at most
 	var maxAcc float32
 	var doc bleveindex.TermFieldDoc
 	done := len(order)
@@ -349,8 +351,9 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 		}
 		// Once the terms left could not lift a new passage above the best met so far, find how
 		// high a passage must score to be among the best candidates.
-		if j+1 < len(order) && fresh(j+1) < float64(maxAcc+titleMax) {
-			theta = ix.threshold(s, ex)
+		if j+1 < len(order) && fresh(j+1) < float64(maxAcc+titleMax) && fresh(j+1) >= theta && tries < 3 {
+			theta = max(theta, ix.threshold(s, ex))
+			tries++
 		}
 	}
 	if theta == 0 {
@@ -372,14 +375,18 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 			cut = kth(s.sel, len(s.sel)-finish)
 		}
 	}
-	top := make([]*cand, 0, candidates+1)
+	type bounded struct {
+		num uint32
+		ub  float64
+	}
+	var queue []bounded
 	for _, num := range s.touched {
 		sl := s.num[num]
 		ni := ix.nums[num]
 		if ni.p < 0 {
 			continue
 		}
-		p, d := int(ni.p), int(ni.d)
+		d := int(ni.d)
 		ds := s.doc[d]
 		if sl.acc+ds.title < cut {
 			continue
@@ -392,14 +399,26 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 		if q.regionDocs[d] {
 			mask |= placeBits
 		}
-		if bound*(covBase+(1-covBase)*cov.of(mask)) < theta {
+		if ub := bound * (covBase + (1-covBase)*cov.of(mask)); ub >= theta {
+			queue = append(queue, bounded{num, ub})
+		}
+	}
+	// Best bound first: once the bound falls below the candidates-th score found, stop.
+	sort.Slice(queue, func(i, j int) bool { return queue[i].ub > queue[j].ub })
+	top := make([]*cand, 0, candidates+1)
+	for _, b := range queue {
+		if len(top) == candidates && b.ub < top[len(top)-1].score {
+			break
+		}
+		c := s.exact[b.num]
+		if c == nil {
+			ni := ix.nums[b.num]
+			c = ex.cand(int(ni.p), int(ni.d), s.doc[ni.d].mask)
+		}
+		if len(top) == candidates && c.score <= top[len(top)-1].score {
 			continue
 		}
-		score, matched, c := ex.score(p, d, ds.mask)
-		if len(top) == candidates && score <= top[len(top)-1].score {
-			continue
-		}
-		top = insertCand(top, &cand{p: p, score: score, matched: matched, coverage: c})
+		top = insertCand(top, c)
 	}
 	return top, nil
 }
@@ -410,7 +429,7 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 func commonDF(n uint64) uint64 { return max(4096, n/50) }
 
 // finish is the most passages finished with the terms whose postings were not read.
-const finish = 1000
+const finish = 400
 
 // exact scores a passage from the forward file: BM25 of each term in its text, plus the term's
 // matches in its section path and title; per word of the question, the best of the terms that stand
@@ -440,6 +459,12 @@ func newExact(ix *Index, q *query, plans []termPlan, avg float64, cov *coverage,
 		}
 	}
 	return e
+}
+
+// cand scores passage p of document d, whose title holds the terms title.
+func (e *exact) cand(p, d int, title uint64) *cand {
+	score, matched, c := e.score(p, d, title)
+	return &cand{p: p, score: score, matched: matched, coverage: c}
 }
 
 // score returns passage p's score, the terms it matched and its coverage; d is its document and
@@ -508,33 +533,40 @@ func insertCand(top []*cand, c *cand) []*cand {
 	return top
 }
 
-// threshold returns a score that at least `candidates` passages are sure to reach: the
-// candidates-th best exact score among the passages with the best sums so far.
+// threshold returns a score that at least `candidates` passages are sure to reach: the lowest exact
+// score of the passages with the best sums so far. The exact scores are kept for the finish.
 func (ix *Index) threshold(s *scratch, ex *exact) float64 {
 	if len(s.touched) < candidates {
 		return 0
 	}
 	s.sel = s.sel[:0]
 	for _, num := range s.touched {
-		s.sel = append(s.sel, s.num[num].acc)
-	}
-	k := min(2*candidates, len(s.sel))
-	cut := kth(s.sel, len(s.sel)-k) // the k-th largest sum
-	scores := make([]float64, 0, k+16)
-	for _, num := range s.touched {
-		sl := s.num[num]
-		ni := ix.nums[num]
-		if sl.acc < cut || ni.p < 0 {
-			continue
+		if ni := ix.nums[num]; ni.p >= 0 {
+			s.sel = append(s.sel, s.num[num].acc+s.doc[ni.d].title)
 		}
-		sc, _, _ := ex.score(int(ni.p), int(ni.d), s.doc[ni.d].mask)
-		scores = append(scores, sc)
 	}
-	if len(scores) < candidates {
+	if len(s.sel) < candidates {
 		return 0
 	}
-	slices.Sort(scores)
-	return scores[len(scores)-candidates]
+	cut := kth(s.sel, len(s.sel)-candidates) // the candidates-th largest sum
+	theta, n := math.Inf(1), 0
+	for _, num := range s.touched {
+		ni := ix.nums[num]
+		if ni.p < 0 || s.num[num].acc+s.doc[ni.d].title < cut {
+			continue
+		}
+		c := s.exact[num]
+		if c == nil {
+			c = ex.cand(int(ni.p), int(ni.d), s.doc[ni.d].mask)
+			s.exact[num] = c
+		}
+		theta = min(theta, c.score)
+		n++
+	}
+	if n < candidates {
+		return 0
+	}
+	return theta
 }
 
 // kth returns the value that would be at index k of xs sorted ascending, reordering xs.
