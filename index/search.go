@@ -175,14 +175,14 @@ func (ix *Index) putScratch(s *scratch) {
 
 // termPlan is what the scoring knows of a query term.
 type termPlan struct {
-	ti      int     // index in q.terms
-	w       float64 // weight × idf
-	ub      float64 // the most it adds to a passage's text and section score
-	fwd     uint32  // number in the forward file
-	inFwd   bool
-	term    []byte
-	inText  bool // found in some passage's text
-	inSec   bool // found in some section path
+	ti     int     // index in q.terms
+	w      float64 // weight × idf
+	ub     float64 // the most it adds to a passage's text and section score
+	fwd    uint32  // number in the forward file
+	inFwd  bool
+	term   []byte
+	inText bool // found in some passage's text
+	inSec  bool // found in some section path
 }
 
 // score ranks the passages by BM25 over their text plus matches of their section path and document
