@@ -194,6 +194,17 @@ type termPlan struct {
 // the passages met that could still make it are finished from the forward file, which gives each
 // term's frequency in a passage directly. The result is the same as reading every posting.
 func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) ([]*cand, error) {
+	s := ix.getScratch()
+	defer ix.putScratch(s)
+	sr, err := ix.prepare(ctx, r, q, s)
+	if err != nil {
+		return nil, err
+	}
+	return sr.run(ctx, r, &s.part, 0, uint64(len(ix.nums)))
+}
+
+// prepare weighs the query's terms, bounds what each can add, and sums the documents' title matches.
+func (ix *Index) prepare(ctx context.Context, r bleveindex.IndexReader, q *query, s *scratch) (*searcher, error) {
 	n, err := r.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -237,8 +248,6 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 	q.weighGroups(n)
 	cov := newCoverage(q)
 
-	s := ix.getScratch()
-	defer ix.putScratch(s)
 	// Title matches are per document: few documents, so they are summed for every one that has a
 	// question word in its title.
 	sr := &searcher{ix: ix, q: q, s: s, cov: cov, avg: avg, n: n}
@@ -278,8 +287,7 @@ func (ix *Index) score(ctx context.Context, r bleveindex.IndexReader, q *query) 
 		sr.restBits[j] = sr.restBits[j+1] | 1<<sr.order[j].ti
 	}
 	sr.ex = newExact(ix, q, plans, avg, cov, sr.placeBits)
-
-	return sr.run(ctx, r, &s.part, 0, uint64(len(ix.nums)))
+	return sr, nil
 }
 
 // searcher is what a search knows before it reads postings. (run searches a range of document
@@ -303,7 +311,7 @@ type searcher struct {
 
 // fresh bounds the score of a passage no term before j has met.
 func (sr *searcher) fresh(j int) float64 {
-	return (sr.rest[j] + float64(sr.titleMax)) * (covBase + (1-covBase)*sr.cov.of(sr.restBits[j]|sr.titleBits|sr.placeBits))
+	return (sr.rest[j] + float64(sr.titleMax)*slack) * (covBase + (1-covBase)*sr.cov.of(sr.restBits[j]|sr.titleBits|sr.placeBits))
 }
 
 // run finds the best candidates among the passages numbered lo to hi.
@@ -314,6 +322,7 @@ func (sr *searcher) run(ctx context.Context, r bleveindex.IndexReader, pt *part,
 	var maxAcc float32
 	var doc bleveindex.TermFieldDoc
 	done := len(sr.order)
+	common := false // common words were left unread
 	for j, pl := range sr.order {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -328,7 +337,7 @@ func (sr *searcher) run(ctx context.Context, r bleveindex.IndexReader, pt *part,
 			if theta == 0 {
 				theta = sr.threshold(pt)
 			}
-			done = j
+			done, common = j, true
 			break
 		}
 		bit := uint32(1) << pl.ti
@@ -375,10 +384,10 @@ func (sr *searcher) run(ctx context.Context, r bleveindex.IndexReader, pt *part,
 	}
 
 	// Finish the passages that can still be among the best: score them exactly from the forward
-	// file. Only the best `finish` by the terms read are finished: when common words were left
-	// unread, they reorder those passages but do not bring in others.
+	// file. When common words were left unread, only the best `finish` by the words read are
+	// finished: the common words reorder those passages but do not bring in others.
 	var cut float32
-	if len(pt.touched) > finish {
+	if common && len(pt.touched) > finish {
 		pt.sel = pt.sel[:0]
 		for _, num := range pt.touched {
 			if ni := ix.nums[num]; ni.p >= 0 {
@@ -405,7 +414,7 @@ func (sr *searcher) run(ctx context.Context, r bleveindex.IndexReader, pt *part,
 		if sl.acc+ds.title < cut {
 			continue
 		}
-		bound := float64(sl.acc+ds.title) + sr.rest[done]
+		bound := float64(sl.acc+ds.title)*slack + sr.rest[done]
 		if bound < theta {
 			continue
 		}
@@ -429,7 +438,7 @@ func (sr *searcher) run(ctx context.Context, r bleveindex.IndexReader, pt *part,
 			ni := ix.nums[b.num]
 			c = sr.ex.cand(int(ni.p), int(ni.d), s.doc[ni.d].mask)
 		}
-		if len(top) == candidates && c.score <= top[len(top)-1].score {
+		if len(top) == candidates && !less(c, top[len(top)-1]) {
 			continue
 		}
 		top = insertCand(top, c)
@@ -464,6 +473,9 @@ func postings(ctx context.Context, r bleveindex.IndexReader, term []byte, field 
 	}
 	return nil
 }
+
+// slack widens the bounds by what float32 sums and Bleve's float32 length norms may lose.
+const slack = 1 + 1e-4
 
 // commonDF is the number of passages above which a term counts as a common word among n passages:
 // once enough passages are met, its postings are not read; it only reorders the passages the
