@@ -314,6 +314,18 @@ func (t *tx) mv(from, to string) { t.plan.Moves = append(t.plan.Moves, move{From
 
 // commit writes the plan (the point after which the change happens, crash or not) and carries it out.
 func (t *tx) commit() error {
+	if err := t.writePlan(); err != nil {
+		return err
+	}
+	t.f.pause("committed")
+	if err := t.f.apply(t.plan); err != nil {
+		return fmt.Errorf("commit change: %w", err)
+	}
+	return os.RemoveAll(t.dir)
+}
+
+// writePlan commits the change: once the plan is written, recovery carries it out.
+func (t *tx) writePlan() error {
 	b, err := json.MarshalIndent(t.plan, "", "  ")
 	if err != nil {
 		return err
@@ -326,11 +338,7 @@ func (t *tx) commit() error {
 		return fmt.Errorf("commit change: %w", err)
 	}
 	syncDir(t.dir)
-	t.f.pause("committed")
-	if err := t.f.apply(t.plan); err != nil {
-		return fmt.Errorf("commit change: %w", err)
-	}
-	return os.RemoveAll(t.dir)
+	return nil
 }
 
 // abort removes what was staged.

@@ -123,7 +123,35 @@ func ReadableHTML(page string) (text, full, title string, err error) {
 	if title == "" && rerr == nil {
 		title = art.Title()
 	}
-	return text, full, title, nil
+	title = cleanTitle(title)
+	return text, pageHead(full, text, title), title, nil
+}
+
+// pageHead is what a web page's metadata is read from: the lines of the whole page that say who
+// published it, when and under what number (来源, 发布日期, 文号) and the heading that repeats the page's
+// title, then the article's text.
+func pageHead(full, text, title string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(full, "\n") {
+		l = trimSpace(l)
+		if title != "" && collapseInner(l) == collapseInner(title) || sourceLine.MatchString(l) || dateLabeled.MatchString(l) || docNumber.MatchString(l) && len([]rune(l)) <= maxHeadingRunes {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	b.WriteString(text)
+	return b.String()
+}
+
+// cleanTitle drops the site name a page title carries after the document's ("…通知_某市人社局").
+func cleanTitle(t string) string {
+	t = trimSpace(t)
+	for _, sep := range []string{"_", " - ", "|"} {
+		if i := strings.LastIndex(t, sep); i > 0 && len([]rune(t[:i])) >= 4 {
+			t = trimSpace(t[:i])
+		}
+	}
+	return t
 }
 
 // prose counts the CJK characters of the lines of s that read as sentences: long, or with sentence

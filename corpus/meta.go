@@ -106,6 +106,12 @@ func signature(d *Document) {
 }
 
 func findTitle(head []line, pageTitle, id string) string {
+	// A page title that the page repeats as a line is the document's title.
+	for _, l := range head {
+		if pageTitle != "" && collapseInner(l.text) == collapseInner(pageTitle) {
+			return collapseInner(pageTitle)
+		}
+	}
 	for _, l := range head {
 		if m := bookTitle.FindStringSubmatch(l.text); m != nil {
 			return collapseInner(m[1])
@@ -119,6 +125,9 @@ func findTitle(head []line, pageTitle, id string) string {
 	for _, l := range head {
 		if isFurniture(l.text) {
 			continue
+		}
+		if strings.HasSuffix(l.text, "：") || strings.HasSuffix(l.text, ":") {
+			break // a salutation (各区县人社局：) opens the body
 		}
 		if isTitleLike(l.text) && headingOf(l.text) < 0 && !tocLine.MatchString(collapseInner(l.text)) {
 			return collapseInner(l.text)
