@@ -272,10 +272,17 @@ type DocumentInfo struct {
 }
 
 // ListDocuments lists the corpus folder's documents, with their status in the index, followed by the
-// documents in the trash (Entry.Removed set).
+// documents in the trash (Entry.Removed set). It first finishes or undoes a change a crash
+// interrupted.
 func (s *Staff) ListDocuments(ctx context.Context, who Actor) ([]DocumentInfo, error) {
 	if err := s.check(who, "list"); err != nil {
 		return nil, err
+	}
+	// Finish or undo a change a crash interrupted, so the list shows the folder as it is.
+	if did, err := s.Folder.Recover(ctx); err != nil {
+		s.log().Warn("cannot recover the corpus folder", "err", err)
+	} else if len(did) > 0 {
+		s.log().Info("recovered the corpus folder", "did", did)
 	}
 	ix, done := s.index()
 	defer done()
@@ -530,7 +537,7 @@ var captionKeys = map[string]string{
 	"替换": "replace", "替換": "replace", "replace": "replace",
 }
 
-var captionField = regexp.MustCompile(`(?m)(?:^|[\s;；,，])#?([\p{Han}A-Za-z]{2,6})\s*[:：=]\s*`)
+var captionField = regexp.MustCompile(`(?m)(?:^|[\s;；,，])#?([\p{Han}A-Za-z]{2,8})\s*[:：=]\s*`)
 
 // ParseCaption reads metadata from the caption sent with a document: "标题：… 发文机关：… 地区：… 日期：…
 // 类型：… 文号：… 替换：ID" (or title=…, issuer=…, region=…, date=…, kind=…, number=…, url=…,
