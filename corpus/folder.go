@@ -569,9 +569,31 @@ func (f *Folder) check(c *candidate, byID map[string]*Document, keys map[string]
 	keys[key] = c.id
 	shingles[c.id] = sh
 	doc := c.ex.Document(c.id, c.req.Meta)
+	if old := byID[c.req.Replace]; old != nil {
+		inherit(doc, old)
+	}
 	byID[c.id+"\x00new"] = doc // titles of this call's files, for the messages of later ones
 	c.doc = doc
 	return nil
+}
+
+// inherit gives a revised version the metadata of the document it replaces where neither the person
+// nor its text said otherwise: its title (when the text names none), issuer, region, kind and URL. The
+// date and document number belong to the version, so they are not inherited.
+func inherit(d, old *Document) {
+	if d.Title == d.ID || d.Title == "" {
+		d.Title = old.Title
+	}
+	for _, f := range []struct {
+		dst *string
+		v   string
+	}{
+		{&d.Issuer, old.Issuer}, {&d.Region, old.Region}, {&d.Kind, old.Kind}, {&d.URL, old.URL},
+	} {
+		if *f.dst == "" {
+			*f.dst = f.v
+		}
+	}
 }
 
 // inTrashOnly reports an id that a trashed document had, so that a new document does not take the
