@@ -15,7 +15,7 @@ import (
 )
 
 // seedsExcept loads the seed corpus without the documents named.
-func seedsExcept(t *testing.T, ids ...string) []*corpus.Document {
+func seedsExcept(t testing.TB, ids ...string) []*corpus.Document {
 	t.Helper()
 	docs, err := corpus.Load(seedDocs)
 	if err != nil {
@@ -35,7 +35,7 @@ func seedsExcept(t *testing.T, ids ...string) []*corpus.Document {
 }
 
 // revise returns a changed version of a seed document: its first passage-worth of text rewritten.
-func revise(t *testing.T, d *corpus.Document) *corpus.Document {
+func revise(t testing.TB, d *corpus.Document) *corpus.Document {
 	t.Helper()
 	b, err := os.ReadFile(d.Source)
 	if err != nil {
@@ -323,5 +323,40 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// BenchmarkReindexOneChange measures a reindex after one document changed: incremental (the default)
+// against a full rebuild of the same corpus.
+func BenchmarkReindexOneChange(b *testing.B) {
+	base := seedsExcept(b)
+	changed := make([]*corpus.Document, len(base))
+	copy(changed, base)
+	for i, d := range changed {
+		if d.ID == "guangyuan-2021-employment-center-plan" {
+			changed[i] = revise(b, d)
+		}
+	}
+	for _, mode := range []struct {
+		name string
+		full bool
+	}{{"incremental", false}, {"full", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			ctx := context.Background()
+			data := b.TempDir()
+			if _, err := Update(ctx, data, base, UpdateOptions{BuildOptions: seedOptions}); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				docs := changed
+				if i%2 == 1 {
+					docs = base
+				}
+				if _, err := Update(ctx, data, docs, UpdateOptions{BuildOptions: seedOptions, Full: mode.full}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
