@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -286,4 +287,24 @@ func TestMetaFromText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzExtract: whatever the bytes, Extract returns text or an error; it never panics, and text it
+// returns is valid UTF-8 with LF line ends.
+func FuzzExtract(f *testing.F) {
+	pdf, _ := os.ReadFile("testdata/notice.pdf")
+	f.Add("a.pdf", pdf)
+	f.Add("a.pdf", makePDF("BT /F1 12 Tf 72 712 Td (abc) Tj ET"))
+	f.Add("a.docx", makeDOCX(&testing.T{}, "标题", []string{"一、总则。"}, [][]string{{"项目", "标准"}}))
+	f.Add("a.html", []byte("<html><body><p>一、总则。</p></body></html>"))
+	f.Add("a.txt", []byte("一、总则。\r\n"))
+	f.Fuzz(func(t *testing.T, name string, b []byte) {
+		ex, err := Extract(context.Background(), name, b)
+		if err != nil {
+			return
+		}
+		if strings.ContainsRune(ex.Text, '\r') || !utf8.ValidString(ex.Text) || strings.TrimSpace(ex.Text) == "" {
+			t.Errorf("text %q", ex.Text)
+		}
+	})
 }

@@ -151,6 +151,7 @@ type Entry struct {
 	Meta     Meta
 	Files    []string  // the document's files, relative to the folder (or to its trash entry)
 	Bytes    int64     // their size
+	Hash     string    // SHA-256 of its text file (Document.Hash), for a document of the folder
 	Modified time.Time // when its text file was last written
 	// Removed is when a trashed document was removed; zero for a document of the folder.
 	Removed time.Time
@@ -951,7 +952,7 @@ func (f *Folder) entry(id string) (*Entry, error) {
 	if err != nil {
 		return e, err
 	}
-	e.Meta = doc.Meta
+	e.Meta, e.Hash = doc.Meta, doc.Hash
 	return e, nil
 }
 

@@ -325,7 +325,7 @@ func status(ix DocumentIndex, e corpus.Entry) string {
 	switch {
 	case d == nil:
 		return StatusNew
-	case d.Meta != e.Meta:
+	case d.Meta != e.Meta || e.Hash != "" && d.Hash != e.Hash:
 		return StatusChanged
 	}
 	return StatusIndexed
@@ -363,9 +363,6 @@ func (s *Staff) ShowDocument(ctx context.Context, who Actor, id string) (*Shown,
 	ix, done := s.index()
 	defer done()
 	st := status(ix, *e)
-	if st == StatusIndexed && ix.Document(id).Hash != doc.Hash {
-		st = StatusChanged
-	}
 	return &Shown{DocumentInfo: DocumentInfo{Entry: *e, Status: st}, Doc: doc, Passages: corpus.Cut(doc)}, nil
 }
 

@@ -106,6 +106,10 @@ func TestDocsCommands(t *testing.T) {
 	if !strings.Contains(out, "replaced "+id+" with "+id) {
 		t.Errorf("replace:\n%s", out)
 	}
+	out = mustRun(t, append([]string{"docs", "list"}, common...)...)
+	if !hasLine(out, id, "changed") || !hasLine(out, "hunan-2025-stable-employment", "indexed") {
+		t.Errorf("list after the replacement, before reindexing:\n%s", out)
+	}
 	out = mustRun(t, append([]string{"reindex"}, common...)...)
 	if !strings.Contains(out, "0 added, 1 changed, 0 removed") {
 		t.Errorf("reindex after replace:\n%s", out)
