@@ -19,6 +19,7 @@ Usage:
   policybot search [-k N] [--json] QUESTION                 best passages for a question
   policybot search --json --batch FILE                      one JSON answer a line for each question in FILE
   policybot eval   --set FILE [--json] [--floors FILE]      answer quality on a question set
+  policybot logs   stats|export|purge                       the query log: figures, CSV/JSONL export, retention
 
 Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data) and
 --dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder).
@@ -73,6 +74,8 @@ func dispatch(ctx context.Context, e *env, cmd string, rest []string) error {
 		return cmdSearch(ctx, e, rest)
 	case "eval":
 		return cmdEval(ctx, e, rest)
+	case "logs":
+		return cmdLogs(ctx, e, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
