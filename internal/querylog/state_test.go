@@ -54,3 +54,38 @@ func TestState(t *testing.T) {
 		}
 	})
 }
+
+func TestStateDoesNotWaitForLock(t *testing.T) {
+	// The chat puts button state while answering; a lock held elsewhere must not hold the answer
+	// longer than the caller's deadline. The busy timeout is far longer than the test may run, so an
+	// implementation that waits for the lock hangs here.
+	ctx := context.Background()
+	target := sqliteBackend.target(t)
+	s, err := Open(ctx, target, Options{BusyTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other := openAt(t, target)
+	conn, err := other.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := s.PutState(short, "k", []byte("v"), time.Hour); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("put while locked: %v", err)
+	}
+	if err := s.DeleteState(short, "k"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("delete while locked: %v", err)
+	}
+	// Reading does not wait for writers (WAL).
+	if _, err := s.GetState(ctx, "k"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("get while locked: %v", err)
+	}
+	conn.ExecContext(ctx, "ROLLBACK")
+}
