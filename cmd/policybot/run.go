@@ -21,6 +21,7 @@ Usage:
   policybot eval   --set FILE [--json] [--floors FILE]      answer quality on a question set
   policybot docs   add|list|show|edit|remove|restore|purge  staff: manage the corpus ("policybot docs" for help)
   policybot reindex [--full] [--set FILE]                   staff: update the index, report what changed
+  policybot logs   stats|export|purge                       the query log: figures, CSV/JSONL export, retention
 
 Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data) and
 --dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder).
@@ -79,6 +80,8 @@ func dispatch(ctx context.Context, e *env, cmd string, rest []string) error {
 		return cmdDocs(ctx, e, rest)
 	case "reindex":
 		return cmdReindex(ctx, e, rest)
+	case "logs":
+		return cmdLogs(ctx, e, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
