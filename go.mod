@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/blevesearch/bleve/v2 v2.6.1
 	github.com/blevesearch/bleve_index_api v1.4.1
+	github.com/go-telegram/bot v1.19.0
 	github.com/longbridgeapp/opencc v0.3.13
 	github.com/wlynxg/chardet v1.0.5
 	github.com/yanyiwu/gojieba v1.4.7

@@ -19,6 +19,9 @@ Usage:
   policybot search [-k N] [--json] QUESTION                 best passages for a question
   policybot search --json --batch FILE                      one JSON answer a line for each question in FILE
   policybot eval   --set FILE [--json] [--floors FILE]      answer quality on a question set
+  policybot serve  [--webhook-url URL --listen ADDR]        the Telegram bot (TELEGRAM_BOT_TOKEN; without it,
+                                                            the console chat)
+  policybot chat                                            the console chat: questions on stdin, answers on stdout
 
 Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data) and
 --dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder).
@@ -73,6 +76,10 @@ func dispatch(ctx context.Context, e *env, cmd string, rest []string) error {
 		return cmdSearch(ctx, e, rest)
 	case "eval":
 		return cmdEval(ctx, e, rest)
+	case "serve":
+		return cmdServe(ctx, e, rest)
+	case "chat":
+		return cmdChat(ctx, e, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
