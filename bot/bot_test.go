@@ -3,8 +3,8 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
 	"time"

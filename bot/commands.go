@@ -22,11 +22,17 @@ var commandList = []command{
 	{name: "help", desc: "使用说明", role: Citizen,
 		run: func(ctx context.Context, b *Bot, w handlers.Who, _ string) handlers.Answer { return b.h.Help(ctx, w) }},
 	{name: "ask", desc: "提问（在群里用：/ask 问题）", role: Citizen,
-		run: func(ctx context.Context, b *Bot, w handlers.Who, arg string) handlers.Answer { return b.h.Ask(ctx, w, arg) }},
+		run: func(ctx context.Context, b *Bot, w handlers.Who, arg string) handlers.Answer {
+			return b.h.Ask(ctx, w, arg)
+		}},
 	{name: "region", desc: "限定地区，如 /region 铜仁；/region 清除 取消", role: Citizen,
-		run: func(ctx context.Context, b *Bot, w handlers.Who, arg string) handlers.Answer { return b.h.Region(ctx, w, arg) }},
+		run: func(ctx context.Context, b *Bot, w handlers.Who, arg string) handlers.Answer {
+			return b.h.Region(ctx, w, arg)
+		}},
 	{name: "privacy", desc: "我们记录什么、保存多久", role: Citizen,
-		run: func(ctx context.Context, b *Bot, w handlers.Who, _ string) handlers.Answer { return b.h.Privacy(ctx, w) }},
+		run: func(ctx context.Context, b *Bot, w handlers.Who, _ string) handlers.Answer {
+			return b.h.Privacy(ctx, w)
+		}},
 }
 
 // commands indexes commandList by name.

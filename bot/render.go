@@ -327,4 +327,3 @@ func PlainText(a handlers.Answer) string {
 	}
 	return b.String()
 }
-

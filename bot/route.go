@@ -11,11 +11,11 @@ import (
 type routeKind int
 
 const (
-	ignore   routeKind = iota // not for the bot: group chatter, another bot's command, a bot's message
-	ask                       // a question
-	run                       // a command
-	unknown                   // a command the bot does not know, addressed to it
-	nonText                   // a sticker, photo, voice message… in a private chat
+	ignore  routeKind = iota // not for the bot: group chatter, another bot's command, a bot's message
+	ask                      // a question
+	run                      // a command
+	unknown                  // a command the bot does not know, addressed to it
+	nonText                  // a sticker, photo, voice message… in a private chat
 )
 
 // route is the decision on one message.
@@ -62,7 +62,6 @@ func routeMessage(m *models.Message, me *models.User, known func(string) bool) r
 	}
 	return route{}
 }
-
 
 // commandOf returns the command at the start of a message: its name (lower case), the bot it is
 // addressed to ("" when none), and the text after it.

@@ -30,9 +30,9 @@ import (
 type Request struct {
 	Method string
 	Params map[string]string // form fields; JSON-valued fields (reply_markup, commands) as JSON text
-	Time   time.Time // when it arrived
-	Status int       // the HTTP status it was answered with; 0 while it is in progress
-	Error  string // the error description it was answered with, "" when it succeeded
+	Time   time.Time         // when it arrived
+	Status int               // the HTTP status it was answered with; 0 while it is in progress
+	Error  string            // the error description it was answered with, "" when it succeeded
 }
 
 // Sent is a message the bot sent or edited successfully.
