@@ -103,13 +103,15 @@ func layout(a handlers.Answer) []block {
 	return blocks
 }
 
-// textLines cuts text into lines, the spans of highlights (byte offsets, in order) in bold. Empty
+// textLines cuts text into lines, the spans of highlights (byte offsets, in order, on character
+// boundaries; others are ignored) in bold. Empty
 // lines are left out: blocks are set apart by an empty line already.
 func textLines(text string, highlights []index.Span) block {
 	var segs []seg
 	at := 0
 	for _, h := range highlights {
-		if h.Start < at || h.End > len(text) || h.Start >= h.End {
+		if h.Start < at || h.End > len(text) || h.Start >= h.End ||
+			!utf8.RuneStart(text[h.Start]) || (h.End < len(text) && !utf8.RuneStart(text[h.End])) {
 			continue
 		}
 		if h.Start > at {

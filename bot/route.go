@@ -89,7 +89,7 @@ func withoutMention(m *models.Message, me *models.User) (string, bool) {
 		switch {
 		case e.Type == models.MessageEntityTypeMention && me.Username != "" && strings.EqualFold(m.Text[start:end], "@"+me.Username),
 			e.Type == models.MessageEntityTypeTextMention && e.User != nil && e.User.ID == me.ID:
-			return strings.TrimSpace(m.Text[:start] + " " + m.Text[end:]), true
+			return strings.TrimSpace(strings.TrimSpace(m.Text[:start]) + " " + strings.TrimSpace(m.Text[end:])), true
 		}
 	}
 	return "", false
