@@ -337,8 +337,7 @@ func (b *Bot) drain() {
 // runs on a context that outlives the polling (so that shutdown lets it finish) but not the grace
 // period.
 func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
-	for last := b.lastID.Load(); upd.ID > last && !b.lastID.CompareAndSwap(last, upd.ID); last = b.lastID.Load() {
-	}
+	storeMax(&b.lastID, upd.ID)
 	b.slots <- struct{}{}
 	b.inflight.Add(1)
 	go func() {
@@ -356,6 +355,16 @@ func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
 		defer b.recover(hctx, upd)
 		b.handle(hctx, upd)
 	}()
+}
+
+// storeMax sets v to x when x is larger.
+func storeMax(v *atomic.Int64, x int64) {
+	for {
+		old := v.Load()
+		if x <= old || v.CompareAndSwap(old, x) {
+			return
+		}
+	}
 }
 
 // recover turns a panic in a handler into a log line (with the stack) and an apology to the person;

@@ -3,14 +3,18 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"policybot/bot/bottest"
+	"policybot/corpus"
 	"policybot/handlers"
 	"policybot/index"
 )
@@ -603,5 +607,55 @@ func TestConcurrentUpdates(t *testing.T) {
 		if !strings.HasPrefix(got[u.Message.Chat.ID], "问："+qs[i%len(qs)]) {
 			t.Errorf("person %d got %q", u.Message.Chat.ID, got[u.Message.Chat.ID])
 		}
+	}
+}
+
+// TestLongSection: 原文 of a section longer than a message is sent over several messages, each within
+// Telegram's limits, together holding the whole section.
+func TestLongSection(t *testing.T) {
+	dir := t.TempDir()
+	var body strings.Builder
+	body.WriteString("《测试市稳就业若干措施》\n\n第一章 创业扶持\n\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&body, "（%d）对符合条件的返乡创业人员，按规定给予一次性创业补贴%d000元，并提供创业担保贷款贴息、场地租金减免和创业培训等扶持，所需资金从就业补助资金中列支，具体办法由各区县人力资源和社会保障部门会同财政部门另行制定并向社会公布。\n\n", i, i)
+	}
+	os.WriteFile(filepath.Join(dir, "test-measures.txt"), []byte(body.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "test-measures.meta.json"), []byte(`{"title":"测试市稳就业若干措施","issuer":"测试市人社局","region":"测试省测试市","date":"2026-03","url":"https://example.gov.cn/measures.html"}`), 0o644)
+	docs, err := corpus.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	if _, err := index.Build(context.Background(), data, docs, index.BuildOptions{Fingerprint: "long"}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	hs := start(t, options{searcher: ix})
+	m := hs.exchange(1, bottest.Text(bottest.Private(alice), alice, "返乡创业一次性创业补贴是多少？"))[0]
+	if !strings.Contains(m.Text, "查看原文件") || !strings.Contains(m.HTML, `<a href="https://example.gov.cn/measures.html">`) {
+		t.Errorf("no link to the document:\n%s", m.HTML)
+	}
+	if strings.Contains(m.Text, "较早文件") {
+		t.Errorf("a document of 2026 is marked as older")
+	}
+	before := len(hs.srv.Sent())
+	hs.srv.Push(hs.srv.Press(m, alice, "原文 1"))
+	want := strings.TrimSpace(docs[0].Text[strings.Index(docs[0].Text, "第一章"):])
+	if !hs.srv.Wait(20*time.Second, func() bool {
+		var all strings.Builder
+		for _, s := range hs.srv.Sent()[before:] {
+			all.WriteString(s.Text)
+		}
+		return strings.Contains(strings.ReplaceAll(all.String(), "\n", ""), strings.ReplaceAll(want[len("第一章 创业扶持"):], "\n", ""))
+	}) {
+		t.Fatalf("the section was not sent whole")
+	}
+	parts := hs.srv.Sent()[before:]
+	if len(parts) < 2 {
+		t.Errorf("a section of %d characters in %d message(s)", utf8.RuneCountInString(want), len(parts))
 	}
 }

@@ -105,7 +105,7 @@ func TestRenderGolden(t *testing.T) {
 // sentences when one does not, never inside a tag, and each message is within the limit.
 func TestRenderSplit(t *testing.T) {
 	long := strings.Repeat("第一句话讲创业担保贷款。第二句话讲失业保险金的标准，", 300) // 7,800 characters
-	para := strings.Repeat("职业技能培训补贴按规定发放。", 130)               // 1,820 characters
+	para := strings.Repeat("职业技能培训补贴按规定发放。", 130)             // 1,820 characters
 	a := handlers.Answer{Kind: handlers.KindResults, Title: "问：测试", ID: "x", Actions: []handlers.Action{{Kind: handlers.ActionUp, Label: "👍"}}}
 	for i := 1; i <= 3; i++ {
 		a.Hits = append(a.Hits, handlers.Hit{Rank: i, Title: "文件", Text: para, Highlights: spans(para, "培训补贴"), Citation: "发文单位"})

@@ -63,7 +63,7 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 		}
 		return a
 	}
-	if who.ChatType != Console.ChatType && !h.limit.allow(who.UserID, began) {
+	if who.ChatType != ConsoleChat && !h.limit.allow(who.UserID, began) {
 		return h.text(fmt.Sprintf(msgRateLimited, period(h.cfg.RatePeriod), h.cfg.RateLimit))
 	}
 	var notes []string

@@ -29,8 +29,9 @@ type Who struct {
 	ChatType string // "private", "group", "supergroup", "channel" or "console"
 }
 
-// Console is the person at the terminal of the console chat.
-var Console = Who{ChatType: "console"}
+// ConsoleChat is the chat type of the console chat, whose one person (at the terminal) is not
+// rate-limited.
+const ConsoleChat = "console"
 
 // Defaults of Config.
 const (

@@ -246,7 +246,7 @@ func TestLimiter(t *testing.T) {
 			t.Errorf("question %d: kind %d, want %d", i+1, a.Kind, want)
 		}
 	}
-	if a := h.Ask(context.Background(), Console, "失业金怎么领"); a.Kind != KindResults {
+	if a := h.Ask(context.Background(), Who{ChatType: ConsoleChat}, "失业金怎么领"); a.Kind != KindResults {
 		t.Error("the console is rate-limited")
 	}
 }

@@ -52,7 +52,7 @@ var sectionCmd = regexp.MustCompile(`^(?:原文|/source)\s*(\d+)$`)
 func converse(ctx context.Context, h *handlers.Handlers, in io.Reader, out io.Writer) error {
 	w := bufio.NewWriter(out)
 	defer w.Flush()
-	who := handlers.Console
+	who := handlers.Who{ChatType: handlers.ConsoleChat}
 	show := func(a handlers.Answer) {
 		fmt.Fprintln(w, bot.PlainText(a))
 		if len(a.Actions) > 0 && a.ID != "" {
@@ -121,7 +121,7 @@ func converse(ctx context.Context, h *handlers.Handlers, in io.Reader, out io.Wr
 func more(ctx context.Context, h *handlers.Handlers, last handlers.Answer) handlers.Answer {
 	for _, act := range last.Actions {
 		if act.Kind == handlers.ActionMore {
-			return h.More(ctx, handlers.Console, last.ID, act.Arg)
+			return h.More(ctx, handlers.Who{ChatType: handlers.ConsoleChat}, last.ID, act.Arg)
 		}
 	}
 	return handlers.Answer{Kind: handlers.KindText, Text: "没有更多结果了。"}
