@@ -238,9 +238,9 @@ func (b *Bot) RunWebhook(ctx context.Context, addr, publicURL, secret string) er
 
 	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorkers()
-	started := make(chan struct{})
+	workersDone := make(chan struct{})
 	go func() {
-		defer close(started)
+		defer close(workersDone)
 		b.tg.StartWebhook(workers)
 	}()
 
@@ -254,7 +254,7 @@ func (b *Bot) RunWebhook(ctx context.Context, addr, publicURL, secret string) er
 	if err != nil {
 		srv.Close()
 		stopWorkers()
-		<-started
+		<-workersDone
 		return fmt.Errorf("bot: set webhook: %w", err)
 	}
 	b.log.Info("listening for updates by webhook", "bot", "@"+b.me.Username, "addr", ln.Addr().String(), "url", publicURL)
@@ -270,7 +270,7 @@ func (b *Bot) RunWebhook(ctx context.Context, addr, publicURL, secret string) er
 	srv.Shutdown(sctx)
 	cancel()
 	stopWorkers()
-	<-started
+	<-workersDone
 	b.drain()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("bot: webhook server: %w", err)
