@@ -373,8 +373,8 @@ type ReindexOptions struct {
 	Progress func(docs, passages int, bytes int64)
 }
 
-// Answer is a question's top answer in one index.
-type Answer struct {
+// TopAnswer is a regression question's top answer in one index.
+type TopAnswer struct {
 	Passage   string // passage id, "" when nothing was found
 	Title     string
 	Section   string
@@ -386,7 +386,7 @@ type Answer struct {
 // AnswerChange is a regression question whose top answer a reindex changed.
 type AnswerChange struct {
 	ID, Question  string
-	Before, After Answer
+	Before, After TopAnswer
 	Judged        bool // the question has gold answers, so Right says something
 }
 
@@ -455,7 +455,7 @@ func (s *Staff) Reindex(ctx context.Context, who Actor, opt ReindexOptions) (*Re
 
 // answers asks the regression questions of the published index (or, when name is "", of whichever is
 // published now) and returns the top answer of each; nil when there is no index.
-func (s *Staff) answers(ctx context.Context, name string) map[string]Answer {
+func (s *Staff) answers(ctx context.Context, name string) map[string]TopAnswer {
 	if len(s.Questions) == 0 {
 		return nil
 	}
@@ -467,14 +467,14 @@ func (s *Staff) answers(ctx context.Context, name string) map[string]Answer {
 	if name != "" && ix.Manifest.Name != name {
 		s.log().Warn("another index was published meanwhile", "want", name, "got", ix.Manifest.Name)
 	}
-	out := make(map[string]Answer, len(s.Questions))
+	out := make(map[string]TopAnswer, len(s.Questions))
 	for _, q := range s.Questions {
 		res, err := ix.Search(ctx, q.Text, index.Options{K: 1})
 		if err != nil {
 			s.log().Warn("regression question failed", "id", q.ID, "err", err)
 			continue
 		}
-		a := Answer{Confident: res.Confident}
+		a := TopAnswer{Confident: res.Confident}
 		if len(res.Hits) > 0 {
 			h := res.Hits[0]
 			a.Passage, a.Title, a.Section, a.Text = h.Passage.ID(), h.Doc.Title, h.Passage.Section(), h.Passage.Text
@@ -489,7 +489,7 @@ func (s *Staff) answers(ctx context.Context, name string) map[string]Answer {
 
 // compare lists the questions whose top answer differs: another passage text or document, or a
 // different verdict on whether the corpus answers it. Before a first index every answer is new.
-func compare(qs []Question, before, after map[string]Answer) (int, []AnswerChange) {
+func compare(qs []Question, before, after map[string]TopAnswer) (int, []AnswerChange) {
 	var out []AnswerChange
 	n := 0
 	for _, q := range qs {

@@ -100,7 +100,7 @@ func printReindex(w io.Writer, rep *handlers.ReindexReport, set string) {
 	}
 }
 
-func describe(a handlers.Answer, judged bool) string {
+func describe(a handlers.TopAnswer, judged bool) string {
 	if a.Passage == "" {
 		return "(no answer)"
 	}

@@ -22,6 +22,9 @@ Usage:
   policybot docs   add|list|show|edit|remove|restore|purge  staff: manage the corpus ("policybot docs" for help)
   policybot reindex [--full] [--set FILE]                   staff: update the index, report what changed
   policybot logs   stats|export|purge                       the query log: figures, CSV/JSONL export, retention
+  policybot serve  [--webhook-url URL --listen ADDR]        the Telegram bot (TELEGRAM_BOT_TOKEN; without it,
+                                                            the console chat)
+  policybot chat                                            the console chat: questions on stdin, answers on stdout
 
 Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data) and
 --dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder).
@@ -82,6 +85,10 @@ func dispatch(ctx context.Context, e *env, cmd string, rest []string) error {
 		return cmdReindex(ctx, e, rest)
 	case "logs":
 		return cmdLogs(ctx, e, rest)
+	case "serve":
+		return cmdServe(ctx, e, rest)
+	case "chat":
+		return cmdChat(ctx, e, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
