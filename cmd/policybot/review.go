@@ -80,7 +80,7 @@ func (r reviewLog) Export(ctx context.Context, w io.Writer, from, to time.Time, 
 // pressed on an answer from one replica works when the press reaches another.
 const (
 	sessionPrefix  = "answer:"
-	sessionTimeout = 2 * time.Second // the most a chat answer waits for the database
+	sessionTimeout = time.Second // the most a chat answer waits for the database
 )
 
 // sharedSessions keeps handlers' sessions in the query log's state table for ttl. When the database
