@@ -300,19 +300,40 @@ func TestDocumentRefusals(t *testing.T) {
 	}
 }
 
-// TestDownloadFails: when the file cannot be downloaded the staff member is told so, nothing is
-// added, and the bot token (in the download URL) appears in no log line (checked by the harness).
-func TestDownloadFails(t *testing.T) {
+// TestDownload: a download that fails with a 5xx is tried again; one that fails for good is reported
+// to the staff member and adds nothing; a file Telegram no longer has likewise. The bot token (in the
+// download URL) appears in no log line (the harness checks the bot's).
+func TestDownload(t *testing.T) {
 	d := newDesk(t)
 	hs := start(t, d.options())
-	doc := hs.srv.Upload("notice.pdf", "application/pdf", must(os.ReadFile("../corpus/testdata/notice.pdf")))
-	doc.FileID = "BQACAgIAAxkBAAI-gone"
+	pdf := must(os.ReadFile("../corpus/testdata/notice.pdf"))
+
+	hs.srv.Fail("download", bottest.ServerError(502))
+	doc := hs.srv.Upload("notice.pdf", "application/pdf", pdf)
 	m := hs.exchange(1, bottest.DocumentMessage(bottest.Private(staffer), staffer, doc, ""))[0]
-	if !strings.Contains(m.Text, "没能下载文件") {
-		t.Errorf("reply %q", m.Text)
+	if !strings.Contains(m.Text, "已收到并加入文件库") || len(hs.srv.Requests("download")) != 2 {
+		t.Errorf("after a 502: %d downloads; %q", len(hs.srv.Requests("download")), m.Text)
 	}
-	if strings.Contains(d.logs.String(), testToken) {
-		t.Errorf("the token is in the staff log:\n%s", d.logs.String())
+
+	hs.srv.Fail("download", bottest.Fault{Status: 404, Body: `{"ok":false,"error_code":404,"description":"Not Found"}`})
+	doc = hs.srv.Upload("other.txt", "text/plain", []byte("关于星火零工驿站的通知\n星火零工驿站提供求职登记服务。\n"))
+	m = hs.exchange(1, bottest.DocumentMessage(bottest.Private(staffer), staffer, doc, ""))[0]
+	if !strings.Contains(m.Text, "没能下载文件") {
+		t.Errorf("after a 404: %q", m.Text)
+	}
+	doc.FileID = "BQACAgIAAxkBAAI-gone"
+	m = hs.exchange(1, bottest.DocumentMessage(bottest.Private(staffer), staffer, doc, ""))[0]
+	if !strings.Contains(m.Text, "没能下载文件") {
+		t.Errorf("unknown file: %q", m.Text)
+	}
+	if _, err := os.Stat(filepath.Join(d.docs, "other.txt")); err == nil {
+		t.Error("a file that was not downloaded is in the corpus")
+	}
+	if strings.Contains(d.logs.String(), testToken) || strings.Contains(hs.logs.String(), "AAH-test_TOKEN") {
+		t.Errorf("the token is in a log:\n%s\n%s", d.logs.String(), hs.logs.String())
+	}
+	if !strings.Contains(hs.logs.String(), "download file") {
+		t.Errorf("the failed download is not logged:\n%s", hs.logs.String())
 	}
 }
 

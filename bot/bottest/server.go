@@ -227,7 +227,8 @@ func (s *Server) Press(m Sent, from User, label string) Update {
 	}}
 }
 
-// Fail queues faults for the next calls of method, one call each.
+// Fail queues faults for the next calls of method, one call each; "download" stands for the file
+// download path.
 func (s *Server) Fail(method string, faults ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -421,8 +422,14 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, rest string) {
 			f = sf
 		}
 	}
+	fault, faulty := Fault{}, false
+	if q := s.faults["download"]; len(q) > 0 {
+		fault, faulty, s.faults["download"] = q[0], true, q[1:]
+	}
 	status := http.StatusOK
 	switch {
+	case faulty:
+		status = fault.Status
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		status = http.StatusMethodNotAllowed
 	case token != s.Token, f == nil:
@@ -431,7 +438,12 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, rest string) {
 	s.reqs[at].Status = status
 	s.notify()
 	s.mu.Unlock()
-	if status != http.StatusOK {
+	switch {
+	case faulty:
+		w.WriteHeader(fault.Status)
+		io.WriteString(w, fault.Body)
+		return
+	case status != http.StatusOK:
 		writeError(w, status, http.StatusText(status))
 		return
 	}

@@ -23,6 +23,7 @@ type reviewLog struct{ store *querylog.Store }
 
 var _ handlers.ReviewLog = reviewLog{}
 
+// Summary is querylog's Summary in handlers' types.
 func (r reviewLog) Summary(ctx context.Context, now time.Time, loc *time.Location) (handlers.LogSummary, error) {
 	s, err := r.store.Summary(ctx, now, loc)
 	if err != nil {
@@ -54,16 +55,19 @@ func questionGroups(gs []querylog.Group) []handlers.QuestionGroup {
 	return out
 }
 
+// Unanswered is querylog's Unanswered in handlers' types.
 func (r reviewLog) Unanswered(ctx context.Context, since time.Time, limit int) ([]handlers.QuestionGroup, error) {
 	gs, err := r.store.Unanswered(ctx, since, limit)
 	return questionGroups(gs), err
 }
 
+// Top is querylog's Top in handlers' types.
 func (r reviewLog) Top(ctx context.Context, from, to time.Time, limit int) ([]handlers.QuestionGroup, error) {
 	gs, err := r.store.Top(ctx, from, to, limit)
 	return questionGroups(gs), err
 }
 
+// Resolve marks a question's group resolved; an unknown id wraps handlers.ErrNoQuestion.
 func (r reviewLog) Resolve(ctx context.Context, id int64) error {
 	err := r.store.Resolve(ctx, id)
 	if errors.Is(err, querylog.ErrNotFound) {
@@ -72,6 +76,7 @@ func (r reviewLog) Resolve(ctx context.Context, id int64) error {
 	return err
 }
 
+// Export writes the questions of [from, to) as querylog's CSV.
 func (r reviewLog) Export(ctx context.Context, w io.Writer, from, to time.Time, loc *time.Location) error {
 	return r.store.Export(ctx, w, querylog.Filter{From: from, To: to}, querylog.CSV, loc)
 }
