@@ -28,7 +28,8 @@ const (
 	DefaultPollTimeout = 50 * time.Second
 	DefaultWorkers     = 16
 	DefaultGrace       = 30 * time.Second
-	updateTimeout      = 2 * time.Minute // the longest one update may take to answer
+	updateTimeout      = 2 * time.Minute  // the longest one update may take to answer
+	jobTimeout         = 30 * time.Minute // the longest a staff job (adding a document, a reindex) may take
 	maxWebhookBody     = 1 << 20
 )
 
@@ -41,6 +42,12 @@ type Config struct {
 	ServerURL string // the Bot API's base URL; "" is https://api.telegram.org
 	Handlers  *handlers.Handlers
 	Roles     Roles
+	// Staff are the staff's operations (sending a document, /docs, /remove, /restore, /reindex);
+	// nil leaves them out: a file sent is then answered like a sticker.
+	Staff *handlers.StaffChat
+	// Review is the admins' review of the query log (/stats, /unanswered, /top, /export); nil
+	// leaves it out.
+	Review *handlers.Review
 	// Logger receives the bot's log; the token is taken out of every line. nil discards it.
 	Logger *slog.Logger
 	// HTTPClient makes the calls to the Bot API; nil is a client with a timeout a little longer than
@@ -337,6 +344,7 @@ func (b *Bot) drain() {
 // runs on a context that outlives the polling (so that shutdown lets it finish) but not the grace
 // period.
 func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
+	received := time.Now()
 	storeMax(&b.lastID, upd.ID)
 	b.slots <- struct{}{}
 	b.inflight.Add(1)
@@ -352,8 +360,29 @@ func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
 			case <-hctx.Done():
 			}
 		}()
-		defer b.recover(hctx, upd)
-		b.handle(hctx, upd)
+		defer b.recover(hctx, chatOf(upd))
+		b.handle(hctx, upd, received)
+	}()
+}
+
+// job runs fn on its own, for work that may outlast an update's time limit (adding a document, a
+// reindex): counted as in flight, so shutdown lets it finish for the grace period and then stops it.
+// A panic in it is logged and the person in chat gets an apology.
+func (b *Bot) job(chat int64, fn func(ctx context.Context)) {
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), jobTimeout)
+		defer cancel()
+		go func() {
+			select {
+			case <-b.hardStop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		defer b.recover(ctx, chat)
+		fn(ctx)
 	}()
 }
 
@@ -367,15 +396,15 @@ func storeMax(v *atomic.Int64, x int64) {
 	}
 }
 
-// recover turns a panic in a handler into a log line (with the stack) and an apology to the person;
-// the bot keeps serving.
-func (b *Bot) recover(ctx context.Context, upd *models.Update) {
+// recover turns a panic in a handler into a log line (with the stack) and an apology to the person
+// in chat; the bot keeps serving.
+func (b *Bot) recover(ctx context.Context, chat int64) {
 	p := recover()
 	if p == nil {
 		return
 	}
-	b.log.Error("panic while answering an update", "update", upd.ID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-	if chat := chatOf(upd); chat != 0 {
+	b.log.Error("panic while answering an update", "chat", chat, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	if chat != 0 {
 		func() {
 			defer func() { recover() }()
 			b.send(ctx, chat, 0, Render(handlers.Answer{Kind: handlers.KindText, Text: msgSorry}))
@@ -423,11 +452,11 @@ func (b *Bot) onError(err error) {
 	}
 }
 
-// handle answers one update.
-func (b *Bot) handle(ctx context.Context, upd *models.Update) {
+// handle answers one update, received at the given time.
+func (b *Bot) handle(ctx context.Context, upd *models.Update, received time.Time) {
 	switch {
 	case upd.Message != nil:
-		b.onMessage(ctx, upd.Message)
+		b.onMessage(ctx, upd.Message, received)
 	case upd.CallbackQuery != nil:
 		b.onCallback(ctx, upd.CallbackQuery)
 	}
@@ -442,9 +471,10 @@ func who(from *models.User, chat models.Chat) handlers.Who {
 	return w
 }
 
-func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
+func (b *Bot) onMessage(ctx context.Context, m *models.Message, received time.Time) {
 	r := routeMessage(m, b.me, func(cmd string) bool { _, ok := b.cmds[cmd]; return ok })
 	w := who(m.From, m.Chat)
+	w.Received = received
 	replyTo := 0
 	if m.Chat.Type != models.ChatTypePrivate {
 		replyTo = m.ID
@@ -457,16 +487,34 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		a = b.h.Ask(ctx, w, r.text)
 	case nonText:
 		a = b.h.NonText(ctx, w)
+	case document:
+		if b.cfg.Staff == nil {
+			a = b.h.NonText(ctx, w)
+			break
+		}
+		if !b.cfg.Roles.Allows(w.UserID, Staff) {
+			// Refused before anything is downloaded; the attempt is logged and audited.
+			a = b.cfg.Staff.Refuse(handlers.TelegramActor(w.UserID), "add")
+			break
+		}
+		b.onDocument(ctx, m, w)
+		return
 	case unknown:
 		a = handlers.Answer{Kind: handlers.KindText, Text: "不认识这个命令。发送 /help 查看用法，或直接输入您的问题。"}
 	case run:
 		c := b.cmds[r.cmd]
-		if !b.cfg.Roles.Allows(w.UserID, c.role) {
+		switch {
+		case !b.cfg.Roles.Allows(w.UserID, c.role) && c.role == Staff && b.cfg.Staff != nil:
+			// Logged and audited with the user id by the staff operations.
+			a = b.cfg.Staff.Refuse(handlers.TelegramActor(w.UserID), c.name)
+		case !b.cfg.Roles.Allows(w.UserID, c.role):
 			b.log.Warn("command refused: role required", "command", c.name, "role", c.role.String(), "user", w.UserID)
 			a = handlers.Answer{Kind: handlers.KindText, Text: "抱歉，这个命令只有" + roleName(c.role) + "可以使用。"}
-			break
+		case c.private && m.Chat.Type != models.ChatTypePrivate:
+			a = handlers.Answer{Kind: handlers.KindText, Text: "请在与我的私聊中使用这个命令：提问记录不在群里显示。"}
+		default:
+			a = c.run(ctx, b, w, r.text)
 		}
-		a = c.run(ctx, b, w, r.text)
 	}
 	b.send(ctx, m.Chat.ID, replyTo, Render(a))
 }
@@ -496,6 +544,14 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 	}
 	var a handlers.Answer
 	switch kind {
+	case handlers.ActionResolve:
+		if b.cfg.Review == nil || !b.cfg.Roles.Allows(w.UserID, Admin) {
+			b.log.Warn("button refused: role required", "action", "resolve", "role", Admin.String(), "user", w.UserID)
+			b.toast(ctx, q.ID, "抱歉，只有管理员可以标记。")
+			return
+		}
+		b.toast(ctx, q.ID, b.cfg.Review.Resolve(ctx, w, id))
+		return
 	case handlers.ActionUp, handlers.ActionDown:
 		rating := 1
 		if kind == handlers.ActionDown {

@@ -18,8 +18,11 @@ import (
 	"policybot/index"
 )
 
-// seeds is the index of the shipped corpus, built once in TestMain.
-var seeds *index.Index
+// seeds is the index of the shipped corpus, built once in TestMain into the data folder seedData.
+var (
+	seeds    *index.Index
+	seedData string
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "policybot-bot-test")
@@ -27,6 +30,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	seedData = dir
 	code := func() int {
 		docs, err := corpus.Load("../corpus/docs")
 		if err != nil {
@@ -130,6 +134,8 @@ type options struct {
 	roles    Roles
 	grace    time.Duration
 	failLog  bool
+	staff    *handlers.StaffChat
+	review   *handlers.Review
 }
 
 // start runs a bot by long polling against a new fake server.
@@ -167,7 +173,7 @@ func (hs *harness) newBot(o options) *Bot {
 	}
 	b, err := New(context.Background(), Config{
 		Token: testToken, ServerURL: hs.srv.URL, Handlers: h, Roles: o.roles, Logger: logger,
-		PollTimeout: 2 * time.Second, Grace: o.grace,
+		PollTimeout: 2 * time.Second, Grace: o.grace, Staff: o.staff, Review: o.review,
 	})
 	if err != nil {
 		hs.t.Fatal(err)

@@ -83,3 +83,16 @@ func (r Roles) Count() (staff, admins int) {
 	}
 	return n, len(r.admins)
 }
+
+// IDs returns the users who may do what needs role need (for Staff: staff and admins), as a set.
+func (r Roles) IDs(need Role) map[int64]bool {
+	out := map[int64]bool{}
+	for _, m := range []map[int64]bool{r.staff, r.admins} {
+		for id := range m {
+			if r.Allows(id, need) {
+				out[id] = true
+			}
+		}
+	}
+	return out
+}

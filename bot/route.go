@@ -11,11 +11,12 @@ import (
 type routeKind int
 
 const (
-	ignore  routeKind = iota // not for the bot: group chatter, another bot's command, a bot's message
-	ask                      // a question
-	run                      // a command
-	unknown                  // a command the bot does not know, addressed to it
-	nonText                  // a sticker, photo, voice message… in a private chat
+	ignore   routeKind = iota // not for the bot: group chatter, another bot's command, a bot's message
+	ask                       // a question
+	run                       // a command
+	unknown                   // a command the bot does not know, addressed to it
+	nonText                   // a sticker, photo, voice message… in a private chat
+	document                  // a file sent in a private chat: staff add documents so
 )
 
 // route is the decision on one message.
@@ -25,15 +26,21 @@ type route struct {
 	text string // the question, or the command's argument
 }
 
-// routeMessage decides what to do with a message: in a private chat, any text is a question; in a
-// group, only a message that mentions the bot, replies to it, or is a command for it (/ask 问题,
-// /help@this_bot). Commands are read from the bot_command entity at the start of the text, whose
+// routeMessage decides what to do with a message: in a private chat, any text is a question and a
+// file is a document for the corpus; in a group, only a message that mentions the bot, replies to
+// it, or is a command for it (/ask 问题, /help@this_bot). Commands are read from the bot_command entity at the start of the text, whose
 // offsets count UTF-16 code units; /cmd@other_bot is for another bot.
 func routeMessage(m *models.Message, me *models.User, known func(string) bool) route {
 	if m.From == nil || m.From.IsBot {
 		return route{}
 	}
 	private := m.Chat.Type == models.ChatTypePrivate
+	if m.Document != nil {
+		if private {
+			return route{kind: document, text: m.Caption}
+		}
+		return route{}
+	}
 	if m.Text == "" {
 		if private {
 			return route{kind: nonText}

@@ -59,6 +59,7 @@ const (
 	ActionSection                       // the whole section of a result (Arg: its rank)
 	ActionUp                            // 👍
 	ActionDown                          // 👎
+	ActionResolve                       // an admin marks an unanswered question resolved (Ref: its id)
 )
 
 // Action is a button under an answer.
@@ -66,4 +67,7 @@ type Action struct {
 	Kind  ActionKind
 	Label string
 	Arg   int
+	// Ref names what the action acts on when it is not the answer's session (ActionResolve: the
+	// query log's id of a question); "" otherwise.
+	Ref string
 }

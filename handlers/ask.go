@@ -55,6 +55,9 @@ const (
 // given all the same. Ask never fails: a failure becomes a short message, its detail goes to the log.
 func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 	began, clock := h.now(), time.Now() // the time of the question; the clock for its latency
+	if !who.Received.IsZero() && who.Received.Before(clock) {
+		clock = who.Received
+	}
 	q := cleanQuestion(question)
 	if q == "" {
 		a := h.text(msgEmpty)

@@ -27,6 +27,9 @@ type Who struct {
 	UserID   int64  // Telegram user id; 0 for the console
 	ChatID   int64  // Telegram chat id; 0 for the console
 	ChatType string // "private", "group", "supergroup", "channel" or "console"
+	// Received is when the message arrived; an answer's latency runs from it. Zero means when the
+	// handler began.
+	Received time.Time
 }
 
 // ConsoleChat is the chat type of the console chat, whose one person (at the terminal) is not

@@ -42,6 +42,22 @@ var entity = regexp.MustCompile(`^&(?:lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F
 // attribute it does not accept, is not closed or closed out of order, when <, > or & stand unescaped
 // in text, when the message is empty, or longer than MaxText UTF-16 code units.
 func CheckHTML(text string) (string, error) {
+	plain, err := parseHTML(text)
+	if err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(plain) == "" {
+		return "", errors.New("Bad Request: message text is empty")
+	}
+	if n := units(plain); n > MaxText {
+		return "", fmt.Errorf("Bad Request: message is too long (%d UTF-16 code units, at most %d)", n, MaxText)
+	}
+	return plain, nil
+}
+
+// parseHTML parses text as Telegram's HTML parse mode does and returns the text after parsing, or an
+// error worded like Telegram's when it does not parse.
+func parseHTML(text string) (string, error) {
 	if !utf8.ValidString(text) {
 		return "", errors.New("Bad Request: text must be encoded in UTF-8")
 	}
@@ -62,14 +78,7 @@ func CheckHTML(text string) (string, error) {
 			if len(stack) > 0 {
 				return "", fmt.Errorf("Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"%s\"", stack[len(stack)-1])
 			}
-			plain := out.String()
-			if strings.TrimSpace(plain) == "" {
-				return "", errors.New("Bad Request: message text is empty")
-			}
-			if n := units(plain); n > MaxText {
-				return "", fmt.Errorf("Bad Request: message is too long (%d UTF-16 code units, at most %d)", n, MaxText)
-			}
-			return plain, nil
+			return out.String(), nil
 		case html.TextToken:
 			if i := strings.IndexAny(raw, "<>"); i >= 0 {
 				return "", fmt.Errorf("Bad Request: can't parse entities: unescaped %q at byte offset %d", raw[i], at+i)

@@ -1,9 +1,12 @@
 // Package bottest is a fake Telegram Bot API server for tests: an httptest server that speaks the
 // methods policybot uses (getMe, getUpdates, setWebhook, deleteWebhook, setMyCommands, sendMessage,
-// editMessageText, editMessageReplyMarkup, answerCallbackQuery, sendChatAction), reads requests the
-// way Telegram does (multipart/form-data, URL-encoded forms or JSON), records every request, and
-// checks every message as Telegram would: HTML that parses with the tags Telegram accepts, balanced
-// and escaped, at most 4096 UTF-16 code units of text, callback_data of at most 64 bytes. A message
+// editMessageText, editMessageReplyMarkup, answerCallbackQuery, sendChatAction, getFile,
+// sendDocument) and serves files people sent at the file download path
+// (/file/bot<token>/<file_path>), reads requests the way Telegram does (multipart/form-data,
+// URL-encoded forms or JSON), records every request, and checks every message as Telegram would:
+// HTML that parses with the tags Telegram accepts, balanced and escaped, at most 4096 UTF-16 code
+// units of text (1024 for a caption), callback_data of at most 64 bytes, a document that is there,
+// not empty and at most 50 MB; getFile refuses files over 20 MB, as Telegram does for bots. A message
 // Telegram would refuse fails the test and is answered with Telegram's 400. Faults (429 with
 // retry_after, 5xx, 403) can be queued for any method, and a method can be held to keep a call in
 // flight. Updates are served by long polling (getUpdates) or delivered to a webhook the bot set.
@@ -13,12 +16,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -110,7 +115,36 @@ type Server struct {
 	webhook   string
 	secret    string
 	commands  string
-	callbacks map[string]string // callback query id -> the toast answered
+	callbacks map[string]string      // callback query id -> the toast answered
+	files     map[string]*storedFile // file_id -> a file people sent
+	docs      []SentDocument
+}
+
+// Limits Telegram keeps on files, for bots.
+const (
+	// MaxDownload is the largest file a bot may download with getFile.
+	MaxDownload = 20 << 20
+	// MaxUpload is the largest document a bot may send.
+	MaxUpload = 50 << 20
+	// MaxCaption is the most a caption may hold, in UTF-16 code units after entity parsing.
+	MaxCaption = 1024
+)
+
+// storedFile is a file a person sent, as the server keeps it for getFile and downloads.
+type storedFile struct {
+	file File
+	data []byte
+}
+
+// SentDocument is a document the bot sent with sendDocument.
+type SentDocument struct {
+	ChatID      int64
+	MessageID   int
+	FileName    string
+	Data        []byte
+	CaptionHTML string // the caption as sent
+	Caption     string // the caption after parsing, as the person sees it
+	Time        time.Time
 }
 
 // New starts a fake Bot API server for a bot with the given token and username; it is closed when
@@ -120,7 +154,7 @@ func New(tb testing.TB, token, username string) *Server {
 		Token: token, Me: User{ID: botID(token), IsBot: true, FirstName: "政策咨询", Username: username},
 		tb: tb, done: make(chan struct{}), changed: make(chan struct{}), nextUpd: 100, nextMsg: 1000,
 		messages: map[string]Sent{}, faults: map[string][]Fault{}, holds: map[string]chan struct{}{},
-		callbacks: map[string]string{},
+		callbacks: map[string]string{}, files: map[string]*storedFile{},
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -193,7 +227,8 @@ func (s *Server) Press(m Sent, from User, label string) Update {
 	}}
 }
 
-// Fail queues faults for the next calls of method, one call each.
+// Fail queues faults for the next calls of method, one call each; "download" stands for the file
+// download path.
 func (s *Server) Fail(method string, faults ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -238,6 +273,26 @@ func (s *Server) Sent() []Sent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Sent(nil), s.sent...)
+}
+
+// Upload keeps data as a file a person sends, and returns the document Telegram puts in their
+// message (see DocumentMessage); getFile and the download path serve it.
+func (s *Server) Upload(name, mime string, data []byte) Document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.files) + 1
+	id := fmt.Sprintf("BQACAgIAAxkBAAI%04d", n)
+	f := &storedFile{data: data, file: File{FileID: id, FileUniqueID: fmt.Sprintf("AgAD%04d", n), FileSize: int64(len(data)),
+		FilePath: fmt.Sprintf("documents/file_%d%s", n, path.Ext(name))}}
+	s.files[id] = f
+	return Document{FileID: id, FileUniqueID: f.file.FileUniqueID, FileName: name, MimeType: mime, FileSize: int64(len(data))}
+}
+
+// Documents returns the documents the bot sent successfully so far, in order.
+func (s *Server) Documents() []SentDocument {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]SentDocument(nil), s.docs...)
 }
 
 // Toast returns the text answerCallbackQuery gave to the callback query id, and whether it was
@@ -350,17 +405,65 @@ type reply struct {
 	body   any // marshalled as the result
 	err    string
 	raw    *Fault
-	sent   *Sent // a message sent or edited
+	sent   *Sent         // a message sent or edited
+	doc    *SentDocument // a document sent
+}
+
+// download serves a file people sent at /file/bot<token>/<file_path>, as Telegram does; rest is the
+// path after /file/bot.
+func (s *Server) download(w http.ResponseWriter, r *http.Request, rest string) {
+	token, filePath, _ := strings.Cut(rest, "/")
+	s.mu.Lock()
+	at := len(s.reqs)
+	s.reqs = append(s.reqs, Request{Method: "download", Params: map[string]string{"file_path": filePath}, Time: time.Now()})
+	var f *storedFile
+	for _, sf := range s.files {
+		if sf.file.FilePath == filePath {
+			f = sf
+		}
+	}
+	fault, faulty := Fault{}, false
+	if q := s.faults["download"]; len(q) > 0 {
+		fault, faulty, s.faults["download"] = q[0], true, q[1:]
+	}
+	status := http.StatusOK
+	switch {
+	case faulty:
+		status = fault.Status
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		status = http.StatusMethodNotAllowed
+	case token != s.Token, f == nil:
+		status = http.StatusNotFound
+	}
+	s.reqs[at].Status = status
+	s.notify()
+	s.mu.Unlock()
+	switch {
+	case faulty:
+		w.WriteHeader(fault.Status)
+		io.WriteString(w, fault.Body)
+		return
+	case status != http.StatusOK:
+		writeError(w, status, http.StatusText(status))
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.Itoa(len(f.data)))
+	w.Write(f.data)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		s.download(w, r, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 {
 		writeError(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	params, err := readParams(r)
+	params, uploads, err := readParams(r)
 	// The request is recorded on arrival (a long poll is seen while it waits) and completed with
 	// its answer.
 	s.mu.Lock()
@@ -378,7 +481,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if f, ok := s.fault(method); ok {
 			rep = reply{status: f.Status, raw: &f}
 		} else {
-			rep = s.call(r.Context(), method, params)
+			rep = s.call(r.Context(), method, params, uploads)
 		}
 	}
 	s.mu.Lock()
@@ -396,6 +499,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if rep.sent != nil {
 		s.messages[msgKey(rep.sent.ChatID, rep.sent.MessageID)] = *rep.sent
 		s.sent = append(s.sent, *rep.sent)
+	}
+	if rep.doc != nil {
+		s.docs = append(s.docs, *rep.doc)
 	}
 	hold := s.holds[method]
 	s.notify()
@@ -442,34 +548,53 @@ func (s *Server) fault(method string) (Fault, bool) {
 	return q[0], true
 }
 
+// upload is a file sent in a multipart request.
+type upload struct {
+	name string
+	data []byte
+}
+
 // readParams reads a request's parameters as Telegram does: from a multipart or URL-encoded form,
-// a JSON object, or the query string.
-func readParams(r *http.Request) (map[string]string, error) {
+// a JSON object, or the query string; and the files a multipart form carries.
+func readParams(r *http.Request) (map[string]string, map[string]upload, error) {
 	out := map[string]string{}
+	files := map[string]upload{}
 	for k, v := range r.URL.Query() {
 		out[k] = v[0]
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 50<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxUpload+1<<20))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		// A method without parameters: the client may send an empty body of any content type.
-		return out, nil
+		return out, files, nil
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "multipart/form-data":
 		if err := r.ParseMultipartForm(10 << 20); err != nil {
-			return nil, fmt.Errorf("read multipart form: %v", err)
+			return nil, nil, fmt.Errorf("read multipart form: %v", err)
 		}
 		for k, v := range r.MultipartForm.Value {
 			out[k] = v[0]
 		}
+		for k, fhs := range r.MultipartForm.File {
+			f, err := fhs[0].Open()
+			if err != nil {
+				return nil, nil, err
+			}
+			data, err := io.ReadAll(f)
+			f.Close()
+			if err != nil {
+				return nil, nil, err
+			}
+			files[k] = upload{name: fhs[0].Filename, data: data}
+		}
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for k, v := range r.PostForm {
 			out[k] = v[0]
@@ -477,7 +602,7 @@ func readParams(r *http.Request) (map[string]string, error) {
 	case "application/json":
 		var m map[string]json.RawMessage
 		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for k, v := range m {
 			var str string
@@ -488,11 +613,11 @@ func readParams(r *http.Request) (map[string]string, error) {
 			}
 		}
 	}
-	return out, nil
+	return out, files, nil
 }
 
 // call runs a method.
-func (s *Server) call(ctx context.Context, method string, p map[string]string) reply {
+func (s *Server) call(ctx context.Context, method string, p map[string]string, files map[string]upload) reply {
 	switch method {
 	case "getMe":
 		return reply{body: s.Me}
@@ -537,6 +662,10 @@ func (s *Server) call(ctx context.Context, method string, p map[string]string) r
 		return reply{body: true}
 	case "sendChatAction":
 		return reply{body: true}
+	case "getFile":
+		return s.getFile(p)
+	case "sendDocument":
+		return s.sendDocument(p, files)
 	}
 	return reply{status: http.StatusNotFound, err: "Not Found: method not found"}
 }
@@ -670,3 +799,84 @@ func (s *Server) message(method string, p map[string]string) reply {
 }
 
 func msgKey(chat int64, msg int) string { return strconv.FormatInt(chat, 10) + ":" + strconv.Itoa(msg) }
+
+// getFile describes a file people sent, for downloading; Telegram refuses bots files over 20 MB.
+func (s *Server) getFile(p map[string]string) reply {
+	s.mu.Lock()
+	f, ok := s.files[p["file_id"]]
+	s.mu.Unlock()
+	switch {
+	case p["file_id"] == "":
+		return reply{status: 400, err: "Bad Request: file_id is empty"}
+	case !ok:
+		return reply{status: 400, err: "Bad Request: invalid file_id"}
+	case f.file.FileSize > MaxDownload:
+		return reply{status: 400, err: "Bad Request: file is too big"}
+	}
+	return reply{body: f.file}
+}
+
+// sendDocument takes a document the bot sends, checking it as Telegram does: a file uploaded in the
+// form (or a file_id or URL), not empty, at most 50 MB, and a caption that parses and is at most
+// 1024 UTF-16 code units. A document Telegram would refuse fails the test.
+func (s *Server) sendDocument(p map[string]string, files map[string]upload) reply {
+	chatID, err := strconv.ParseInt(p["chat_id"], 10, 64)
+	if err != nil {
+		return reply{status: 400, err: "Bad Request: chat not found"}
+	}
+	up, ok := files["document"]
+	switch {
+	case !ok && p["document"] == "":
+		err = errors.New("Bad Request: there is no document in the request")
+	case !ok:
+		err = errors.New("Bad Request: wrong remote file identifier specified")
+	case len(up.data) == 0:
+		err = errors.New("Bad Request: file must be non-empty")
+	case len(up.data) > MaxUpload:
+		err = errors.New("Request Entity Too Large")
+	}
+	caption := p["caption"]
+	if err == nil && caption != "" {
+		caption, err = CheckCaption(p["caption"], p["parse_mode"])
+	}
+	if err == nil && p["reply_markup"] != "" {
+		_, err = CheckKeyboard(p["reply_markup"])
+	}
+	if err != nil {
+		s.tb.Errorf("sendDocument refused: %v", err)
+		return reply{status: 400, err: err.Error()}
+	}
+	s.mu.Lock()
+	s.nextMsg++
+	d := SentDocument{ChatID: chatID, MessageID: s.nextMsg, FileName: up.name, Data: up.data, CaptionHTML: p["caption"], Caption: caption, Time: time.Now()}
+	me := s.Me
+	s.mu.Unlock()
+	chatType := "private"
+	if chatID < 0 {
+		chatType = "supergroup"
+	}
+	return reply{doc: &d, body: Message{MessageID: d.MessageID, From: &me, Chat: Chat{ID: chatID, Type: chatType}, Date: d.Time.Unix(),
+		Caption: caption, Document: &Document{FileID: fmt.Sprintf("BQACAgIAAxkDAAI%04d", d.MessageID), FileUniqueID: fmt.Sprintf("AgADs%04d", d.MessageID),
+			FileName: up.name, FileSize: int64(len(up.data))}}}
+}
+
+// CheckCaption parses a caption as Telegram does for parse_mode ("" or "HTML") and returns its text
+// after parsing; it returns an error, worded like Telegram's, when it does not parse or is longer
+// than MaxCaption UTF-16 code units.
+func CheckCaption(caption, parseMode string) (string, error) {
+	text := caption
+	switch parseMode {
+	case "":
+	case "HTML":
+		var err error
+		if text, err = parseHTML(caption); err != nil {
+			return "", err
+		}
+	default:
+		return "", fmt.Errorf("Bad Request: unsupported parse_mode %q", parseMode)
+	}
+	if n := units(text); n > MaxCaption {
+		return "", fmt.Errorf("Bad Request: message caption is too long (%d UTF-16 code units, at most %d)", n, MaxCaption)
+	}
+	return text, nil
+}

@@ -44,6 +44,7 @@ type Message struct {
 	Entities       []Entity    `json:"entities,omitempty"`
 	Caption        string      `json:"caption,omitempty"`
 	ReplyToMessage *Message    `json:"reply_to_message,omitempty"`
+	Document       *Document   `json:"document,omitempty"`
 	Sticker        *Sticker    `json:"sticker,omitempty"`
 	Photo          []PhotoSize `json:"photo,omitempty"`
 	ReplyMarkup    *Keyboard   `json:"reply_markup,omitempty"`
@@ -59,6 +60,23 @@ type Sticker struct {
 	IsAnimated   bool   `json:"is_animated"`
 	IsVideo      bool   `json:"is_video"`
 	Emoji        string `json:"emoji,omitempty"`
+}
+
+// Document is a general file in a message (Server.Upload keeps one to be fetched).
+type Document struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	FileName     string `json:"file_name,omitempty"`
+	MimeType     string `json:"mime_type,omitempty"`
+	FileSize     int64  `json:"file_size,omitempty"`
+}
+
+// File is a file ready to download, as getFile describes it.
+type File struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	FileSize     int64  `json:"file_size,omitempty"`
+	FilePath     string `json:"file_path,omitempty"`
 }
 
 // PhotoSize is one size of a photo.
@@ -132,6 +150,12 @@ func StickerMessage(chat Chat, from User) Update {
 		From: &from, Chat: chat, Date: time.Now().Unix(),
 		Sticker: &Sticker{FileID: "CAACAgIAAxkBAAE", FileUniqueID: "AgADAQAD", Type: "regular", Width: 512, Height: 512, Emoji: "👍"},
 	}}
+}
+
+// DocumentMessage returns an update of a document (see Server.Upload) sent by from in chat, with a
+// caption ("" for none).
+func DocumentMessage(chat Chat, from User, doc Document, caption string) Update {
+	return Update{Message: &Message{From: &from, Chat: chat, Date: time.Now().Unix(), Document: &doc, Caption: caption}}
 }
 
 // commandOrMention finds what Telegram marks in a text: /commands at the start of a word, and

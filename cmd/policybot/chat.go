@@ -17,28 +17,44 @@ import (
 // stdout.
 func cmdChat(ctx context.Context, e *env, args []string) error {
 	var cfg Config
+	var lc logConfig
 	fs := flags("chat", e, &cfg)
+	logFlags(fs, e, &lc)
 	if err := parse(fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: chat takes no arguments", errUsage)
 	}
-	return chat(ctx, e, cfg)
+	if _, err := lc.retention(); err != nil {
+		return err
+	}
+	return chat(ctx, e, cfg, lc)
 }
 
-// chat opens the index and converses on e's streams until the end of input.
-func chat(ctx context.Context, e *env, cfg Config) error {
-	ix, err := openIndex(ctx, e, cfg)
+// chat opens the index live (a reindex in another process is picked up) and the query log, and
+// converses on e's streams until the end of input. Questions are logged as the bot logs them, with
+// chat type "console" and user id 0; when the query log cannot be opened the chat answers without it.
+func chat(ctx context.Context, e *env, cfg Config, lc logConfig) error {
+	bg, stop := context.WithCancel(ctx)
+	defer stop()
+	svc, err := startServices(bg, e, cfg, lc, true)
 	if err != nil {
 		return err
 	}
-	defer ix.Close()
-	h, err := newHandlers(e, ix)
+	hc := handlers.Config{Searcher: svc.live, Logger: e.log, Retention: svc.retention}
+	if svc.qlog != nil {
+		hc.Log = svc.qlog
+	}
+	h, err := handlers.New(hc)
 	if err != nil {
+		svc.close(e, nil)
 		return err
 	}
-	return converse(ctx, h, e.stdin, e.stdout)
+	err = converse(ctx, h, e.stdin, e.stdout)
+	stop()
+	svc.close(e, nil)
+	return err
 }
 
 // consoleHint says how to use the buttons in the console.

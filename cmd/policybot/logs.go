@@ -65,24 +65,34 @@ func openLogStore(ctx context.Context, e *env, cfg Config, lc logConfig, existin
 // share their pseudonymisation key, so with --log-db postgres://… POLICYBOT_LOG_SECRET is required.
 // The caller closes the write path, then the store, when it shuts down.
 func startQueryLog(ctx context.Context, e *env, cfg Config, lc logConfig, obs querylog.Observer) (*querylog.Store, *querylog.Log, error) {
-	keep, err := lc.retention()
-	if err != nil {
-		return nil, nil, err
-	}
-	envSecret := e.getenv("POLICYBOT_LOG_SECRET")
-	if querylog.IsPostgres(lc.DB) && envSecret == "" {
-		return nil, nil, errors.New("query log: --log-db postgres://… is shared by replicas, so they need one pseudonymisation key: set POLICYBOT_LOG_SECRET")
-	}
-	secret, err := querylog.Secret(cfg.Data, envSecret)
-	if err != nil {
-		return nil, nil, err
-	}
-	store, err := openLogStore(ctx, e, cfg, lc, false)
+	store, qlog, keep, err := openQueryLog(ctx, e, cfg, lc, obs)
 	if err != nil {
 		return nil, nil, err
 	}
 	go store.Retain(ctx, keep, 24*time.Hour)
-	return store, querylog.NewLog(store, secret, querylog.LogOptions{Observer: obs, Logger: e.log}), nil
+	return store, qlog, nil
+}
+
+// openQueryLog opens the query log and its write path as startQueryLog does, without the daily
+// purge, and returns the retention.
+func openQueryLog(ctx context.Context, e *env, cfg Config, lc logConfig, obs querylog.Observer) (*querylog.Store, *querylog.Log, time.Duration, error) {
+	keep, err := lc.retention()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	envSecret := e.getenv("POLICYBOT_LOG_SECRET")
+	if querylog.IsPostgres(lc.DB) && envSecret == "" {
+		return nil, nil, 0, errors.New("query log: --log-db postgres://… is shared by replicas, so they need one pseudonymisation key: set POLICYBOT_LOG_SECRET")
+	}
+	secret, err := querylog.Secret(cfg.Data, envSecret)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	store, err := openLogStore(ctx, e, cfg, lc, false)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return store, querylog.NewLog(store, secret, querylog.LogOptions{Observer: obs, Logger: e.log}), keep, nil
 }
 
 // adminServer returns the admin page's server on addr (--admin-addr), or nil when addr is empty:

@@ -94,3 +94,20 @@ func splitErrors(err error) []error {
 	}
 	return []error{err}
 }
+
+// openLive opens the index in cfg.Data as openIndex does (building or updating it first when
+// needed), as an index.Live: one that a reindex publishing a newer index, in this process or another,
+// swaps out without interrupting a search (see Live.Watch and Live.Reload).
+func openLive(ctx context.Context, e *env, cfg Config) (*index.Live, error) {
+	ix, err := openIndex(ctx, e, cfg)
+	if err != nil {
+		return nil, err
+	}
+	// Opened before ix is closed, so the two share jieba's dictionaries rather than load them again.
+	live, err := index.OpenLive(ctx, cfg.Data, e.log)
+	ix.Close()
+	if err != nil {
+		return nil, err
+	}
+	return live, nil
+}

@@ -23,8 +23,9 @@ Usage:
   policybot reindex [--full] [--set FILE]                   staff: update the index, report what changed
   policybot logs   stats|export|purge                       the query log: figures, CSV/JSONL export, retention
   policybot serve  [--webhook-url URL --listen ADDR]        the Telegram bot (TELEGRAM_BOT_TOKEN; without it,
-                                                            the console chat)
-  policybot chat                                            the console chat: questions on stdin, answers on stdout
+                   [--admin-addr ADDR]                      the console chat); the admin page on ADDR
+                   [--log-db URL] [--log-retention DAYS]    (POLICYBOT_ADMIN_TOKEN); the query log
+  policybot chat   [--log-db URL]                           the console chat: questions on stdin, answers on stdout
 
 Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data) and
 --dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder).

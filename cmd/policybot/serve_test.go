@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"policybot/bot/bottest"
+	"policybot/internal/querylog"
 )
 
 const testToken = "424242:AAF-serve_test-TOKEN"
@@ -47,9 +48,23 @@ func runWith(ctx context.Context, env map[string]string, stdin string, args ...s
 // typed as words, and exits cleanly at the end of input.
 func TestChat(t *testing.T) {
 	in := "失业金怎么领\n更多\n原文 2\n👍\n/region 湖南\n零工市場在哪裡？\n/help\n"
-	out, stderr, err := runWith(context.Background(), nil, in, append([]string{"chat"}, seedArgs(t)...)...)
+	args := seedArgs(t)
+	out, stderr, err := runWith(context.Background(), nil, in, append([]string{"chat"}, args...)...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
+	}
+	// The questions are in the query log, as the console's, rated as they were.
+	st, err := querylog.Open(context.Background(), querylog.Path(args[3]), querylog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, _, err := st.Find(context.Background(), querylog.Filter{}, 0, 10)
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("logged %d questions (%v), want 2", len(rows), err)
+	}
+	if r := rows[1]; r.Question != "失业金怎么领" || r.ChatType != "console" || r.Rating != 1 || !r.Confident {
+		t.Errorf("logged %+v", r)
 	}
 	for _, want := range []string{
 		"可以这样问：", "问：失业金怎么领", "1. 《", "—— ", "〔原文 1〕〔原文 2〕〔原文 3〕〔更多结果〕〔👍〕〔👎〕",
@@ -156,7 +171,8 @@ func freeAddr(t *testing.T) string {
 }
 
 // TestServeBinary builds the real binary, runs `policybot serve` against a fake Bot API, gets an
-// answer, and stops it with SIGTERM.
+// answer; then `policybot docs add` and `policybot reindex`, run as other processes, publish a new
+// index, which the running bot answers from; SIGTERM stops it.
 func TestServeBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -167,7 +183,9 @@ func TestServeBinary(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	srv := bottest.New(t, testToken, "binary_test_bot")
-	cmd := exec.Command(bin, "serve", "--corpus", "../../corpus/docs", "--data", t.TempDir())
+	docs, data := copyCorpus(t), t.TempDir()
+	dirs := []string{"--corpus", docs, "--dict", "../../corpus/dict", "--data", data}
+	cmd := exec.Command(bin, append([]string{"serve"}, dirs...)...)
 	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+testToken, "TELEGRAM_API_URL="+srv.URL, "POLICYBOT_STAFF=1,2", "POLICYBOT_ADMINS=2")
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
@@ -187,6 +205,30 @@ func TestServeBinary(t *testing.T) {
 	if !strings.Contains(answer.Text, "城镇新增就业20万人") {
 		t.Errorf("answer:\n%s", answer.Text)
 	}
+
+	// Staff change the corpus and reindex from the command line while the bot runs.
+	file := filepath.Join(t.TempDir(), "xinghuo.txt")
+	os.WriteFile(file, []byte("关于建设星火零工驿站的通知\n一、星火零工驿站免费提供求职登记、岗位推荐和劳动权益咨询服务。\n"), 0o644)
+	for _, args := range [][]string{append(append([]string{"docs", "add"}, dirs...), file), append([]string{"reindex"}, dirs...)} {
+		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	deadline := time.Now().Add(time.Minute)
+	for id := int64(200); ; id++ {
+		u := bottest.Person(id, "C")
+		n := len(srv.Sent())
+		srv.Push(bottest.Text(bottest.Private(u), u, "星火零工驿站提供哪些服务？"))
+		m := srv.WaitSent(n+1, time.Minute)[n]
+		if strings.Contains(m.Text, "免费提供求职登记") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the bot does not answer from the new index:\n%s\n%s", m.Text, stderr.String())
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -194,10 +236,10 @@ func TestServeBinary(t *testing.T) {
 		t.Fatalf("exit: %v\n%s", err, stderr.String())
 	}
 	log := stderr.String()
-	if strings.Count(log, "listening for updates") != 1 || !strings.Contains(log, "index closed") {
+	if strings.Count(log, "listening for updates") != 1 || !strings.Contains(log, "serving a new index") || !strings.Contains(log, "index closed") {
 		t.Errorf("stderr:\n%s", log)
 	}
-	if strings.Contains(log, testToken) || strings.Contains(log, "serve_test-TOKEN") || strings.Contains(log, "城镇新增就业") {
+	if strings.Contains(log, testToken) || strings.Contains(log, "serve_test-TOKEN") || strings.Contains(log, "城镇新增就业") || strings.Contains(log, "星火") {
 		t.Errorf("the token or a question is in the log:\n%s", log)
 	}
 }
