@@ -19,6 +19,10 @@ type Meta struct {
 	Kind   string `json:"kind,omitempty"`
 	Script string `json:"script,omitempty"` // simplified or traditional
 	URL    string `json:"url,omitempty"`
+	Number string `json:"number,omitempty"` // the document number (文号), e.g. 铜人社发〔2024〕12号
+	// Original names the file a document was converted from (a PDF, DOCX or web page kept beside
+	// its extracted text), relative to the document's folder; "" for a document that is its own file.
+	Original string `json:"original,omitempty"`
 }
 
 // Document is one policy document as read from the corpus folder.

@@ -3,7 +3,9 @@ package corpus
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
+	"codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -87,4 +89,84 @@ func collapseSpace(s string) string {
 
 func isSpace(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\u00a0' || r == '\u3000'
+}
+
+// ReadableHTML extracts a web page's document: readability (codeberg.org/readeck/go-readability)
+// finds the element that holds the page's article and drops navigation, sidebars and link lists;
+// HTMLText turns that element into lines; web-page furniture left inside it is dropped. When
+// readability finds no article, or one much shorter than the page's text (it can miss a page built of
+// tables), the whole page's text without furniture is used. It also returns the whole page's text,
+// furniture included, for reading metadata (来源, 发布时间), and the page's title.
+func ReadableHTML(page string) (text, full, title string, err error) {
+	full, title, err = HTMLText(page)
+	if err != nil {
+		return "", "", "", err
+	}
+	whole := dropFurniture(full)
+	text = whole
+	parser := readability.NewParser()
+	parser.CharThresholds = 100
+	art, rerr := parser.Parse(strings.NewReader(page), nil)
+	if rerr == nil && art.Node != nil {
+		var b strings.Builder
+		if html.Render(&b, art.Node) == nil {
+			if body, _, err := HTMLText(b.String()); err == nil {
+				body = dropFurniture(body)
+				// Keep readability's choice when it holds most of the page's prose: menus and link
+				// lists are short lines, so a page's prose is its article.
+				if prose(body) >= prose(whole)/2 && prose(body) > 0 {
+					text = body
+				}
+			}
+		}
+	}
+	if title == "" && rerr == nil {
+		title = art.Title()
+	}
+	title = cleanTitle(title)
+	return text, pageHead(full, text, title), title, nil
+}
+
+// pageHead is what a web page's metadata is read from: the lines of the whole page that say who
+// published it, when and under what number (来源, 发布日期, 文号) and the heading that repeats the page's
+// title, then the article's text.
+func pageHead(full, text, title string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(full, "\n") {
+		l = trimSpace(l)
+		if title != "" && collapseInner(l) == collapseInner(title) || sourceLine.MatchString(l) || dateLabeled.MatchString(l) || docNumber.MatchString(l) && len([]rune(l)) <= maxHeadingRunes {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	b.WriteString(text)
+	return b.String()
+}
+
+// cleanTitle drops the site name a page title carries after the document's ("…通知_某市人社局").
+func cleanTitle(t string) string {
+	t = trimSpace(t)
+	for _, sep := range []string{"_", " - ", "|"} {
+		if i := strings.LastIndex(t, sep); i > 0 && len([]rune(t[:i])) >= 4 {
+			t = trimSpace(t[:i])
+		}
+	}
+	return t
+}
+
+// prose counts the CJK characters of the lines of s that read as sentences: long, or with sentence
+// punctuation.
+func prose(s string) int {
+	n := 0
+	for _, l := range strings.Split(s, "\n") {
+		if !isBody(l) && !strings.ContainsAny(l, "，,") {
+			continue
+		}
+		for _, r := range l {
+			if unicode.Is(unicode.Han, r) {
+				n++
+			}
+		}
+	}
+	return n
 }

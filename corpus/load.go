@@ -48,17 +48,18 @@ func ReadFile(path, id string) (*Document, error) {
 	return doc, nil
 }
 
-// Parse builds a document from a file's bytes in the given format (txt, md or html). Metadata fields
-// left empty in meta are found in the text where possible. It returns ErrEmpty or ErrNotText for
+// Parse builds a document from a file's bytes in the given format (txt, md or html; for a web page,
+// its article without navigation, see ReadableHTML). Metadata fields left empty in meta are found in
+// the text where possible. It returns ErrEmpty or ErrNotText for
 // bytes that hold no readable text.
 func Parse(b []byte, format, id string, meta Meta) (*Document, error) {
 	text, enc, err := Decode(b)
 	if err != nil {
 		return nil, err
 	}
-	pageTitle := ""
+	head, pageTitle := text, ""
 	if format == "html" {
-		if text, pageTitle, err = HTMLText(text); err != nil {
+		if text, head, pageTitle, err = ReadableHTML(text); err != nil {
 			return nil, err
 		}
 		if strings.TrimSpace(text) == "" {
@@ -66,13 +67,11 @@ func Parse(b []byte, format, id string, meta Meta) (*Document, error) {
 		}
 	}
 	sum := sha256.Sum256(b)
-	doc := &Document{ID: id, Meta: meta, Format: format, Encoding: enc, Hash: hex.EncodeToString(sum[:]), Text: text}
+	// Metadata is read from the whole page: a web page's furniture (来源, 发布时间) says who published
+	// it and when, though it is not part of the document's text.
+	doc := &Document{ID: id, Meta: meta, Format: format, Encoding: enc, Hash: hex.EncodeToString(sum[:]), Text: head}
 	fillMeta(doc, pageTitle)
-	if format == "html" {
-		// A web page's furniture is not the document: drop it from the text once the metadata it
-		// carries (来源, 发布时间) has been read.
-		doc.Text = dropFurniture(doc.Text)
-	}
+	doc.Text = text
 	if doc.Script == "" {
 		if cc, err := script.New(); err == nil {
 			doc.Script = string(cc.Detect(text))
@@ -97,13 +96,23 @@ func readMeta(path string) (Meta, error) {
 	return m, nil
 }
 
+// OriginalInfix marks the original of a converted document: doc.txt, extracted from a PDF, is kept with
+// doc.orig.pdf.
+const OriginalInfix = ".orig"
+
+// IsOriginal reports whether a file name is that of a converted document's original (NAME.orig.EXT).
+func IsOriginal(name string) bool {
+	return strings.HasSuffix(strings.TrimSuffix(name, filepath.Ext(name)), OriginalInfix)
+}
+
 // MetaPath is the sidecar metadata file of the document at path.
 func MetaPath(path string) string {
 	return strings.TrimSuffix(path, filepath.Ext(path)) + MetaSuffix
 }
 
-// Files lists the document files under dir (recursively, in name order), skipping sidecars, README
-// files and hidden files. Each is returned with its document id: its path under dir without
+// Files lists the document files under dir (recursively, in name order), skipping sidecars, the
+// originals of converted documents (NAME.orig.pdf), README files and hidden files and folders (the
+// trash, the staging area of changes in progress). Each is returned with its document id: its path under dir without
 // extension, with forward slashes.
 func Files(dir string) ([]File, error) {
 	var out []File
@@ -118,7 +127,7 @@ func Files(dir string) ([]File, error) {
 			}
 			return nil
 		}
-		if d.IsDir() || strings.HasSuffix(name, MetaSuffix) || strings.HasPrefix(strings.ToUpper(name), "README") {
+		if d.IsDir() || strings.HasSuffix(name, MetaSuffix) || strings.HasPrefix(strings.ToUpper(name), "README") || IsOriginal(name) {
 			return nil
 		}
 		if _, ok := Formats[strings.ToLower(filepath.Ext(name))]; !ok {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -13,6 +14,8 @@ var (
 	dateLabeled = regexp.MustCompile(`(?:发布|發布|成文|印发|印發)(?:时间|日期|時間)[:：]\s*(\d{4})[-年./](\d{1,2})(?:[-月./](\d{1,2}))?`)
 	dateNumeric = regexp.MustCompile(`^(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?$`)
 	dateCN      = regexp.MustCompile(`^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?$`)
+	docNumber   = regexp.MustCompile(`\p{Han}{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号|第\s*(?:\d{1,4}|[一二三四五六七八九十百零〇]{1,5})\s*号`)
+	issuerEnd   = regexp.MustCompile(`(?:局|厅|廳|委员会|委員會|委|政府|办公室|辦公室|办公厅|辦公廳|部|中心|院|会|會|党组|黨組)$`)
 	regionStart = regexp.MustCompile(`^(\p{Han}{2,3}(?:省|自治区))?(\p{Han}{2,4}?(?:市|自治州|州|盟|地区|县|区))?`)
 	// kinds maps words in a title to the kind of document.
 	kinds = []struct{ word, kind string }{
@@ -44,6 +47,20 @@ func fillMeta(d *Document, pageTitle string) {
 			d.Date = findDate(l.text)
 		}
 	}
+	if d.Number == "" {
+		for _, l := range head {
+			if utf8.RuneCountInString(l.text) > maxHeadingRunes {
+				continue
+			}
+			if m := docNumber.FindString(l.text); m != "" {
+				d.Number = strings.Join(strings.Fields(m), "")
+				break
+			}
+		}
+	}
+	if d.Date == "" || d.Issuer == "" {
+		signature(d)
+	}
 	if d.Region == "" {
 		for _, s := range []string{d.Issuer, d.Title} {
 			if r := regionOf(s); r != "" {
@@ -62,7 +79,39 @@ func fillMeta(d *Document, pageTitle string) {
 	}
 }
 
+// signature reads the issuer and date from a document's closing lines, where an official document is
+// signed: the issuing body on one line, the date on the next.
+func signature(d *Document) {
+	ls := lines(d.Text)
+	first := len(ls) - 8
+	if first < 0 {
+		first = 0
+	}
+	for i := len(ls) - 1; i >= first; i-- {
+		date := findDate(ls[i].text)
+		if date == "" || !dateNumeric.MatchString(ls[i].text) && !dateCN.MatchString(ls[i].text) {
+			continue
+		}
+		if d.Date == "" {
+			d.Date = date
+		}
+		if d.Issuer == "" && i > 0 {
+			prev := ls[i-1].text
+			if utf8.RuneCountInString(prev) <= maxLeadRunes && !strings.ContainsAny(prev, sentenceEnd+"，,：:") && issuerEnd.MatchString(prev) {
+				d.Issuer = prev
+			}
+		}
+		return
+	}
+}
+
 func findTitle(head []line, pageTitle, id string) string {
+	// A page title that the page repeats as a line is the document's title.
+	for _, l := range head {
+		if pageTitle != "" && collapseInner(l.text) == collapseInner(pageTitle) {
+			return collapseInner(pageTitle)
+		}
+	}
 	for _, l := range head {
 		if m := bookTitle.FindStringSubmatch(l.text); m != nil {
 			return collapseInner(m[1])
@@ -76,6 +125,9 @@ func findTitle(head []line, pageTitle, id string) string {
 	for _, l := range head {
 		if isFurniture(l.text) {
 			continue
+		}
+		if strings.HasSuffix(l.text, "：") || strings.HasSuffix(l.text, ":") {
+			break // a salutation (各区县人社局：) opens the body
 		}
 		if isTitleLike(l.text) && headingOf(l.text) < 0 && !tocLine.MatchString(collapseInner(l.text)) {
 			return collapseInner(l.text)

@@ -223,6 +223,11 @@ func TestRegion(t *testing.T) {
 			t.Errorf("%s: top hit %v, want a passage of %s", tt.q, top(res), tt.region)
 		}
 	}
+	for q, want := range map[string]string{"铜仁市城镇新增就业": "铜仁市", "铜仁的就业目标": "铜仁市", "贵州就业": "贵州省", "湖南零工市场": "湖南省", "安康就业": "安康市"} {
+		if res := search(t, q); fmt.Sprint(res.Regions) != "["+want+"]" {
+			t.Errorf("%s: regions %v, want [%s]", q, res.Regions, want)
+		}
+	}
 	res, err := shared.Search(context.Background(), "城镇新增就业", Options{K: 3, Region: "安康"})
 	if err != nil || len(res.Hits) == 0 || res.Hits[0].Doc.Region != "陕西省安康市" {
 		t.Errorf("Options.Region 安康: %v %v", err, top(res))

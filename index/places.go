@@ -17,7 +17,25 @@ type places struct {
 	canon map[string]string // folded name -> the region as the documents write it
 }
 
-var regionPart = regexp.MustCompile(`\p{Han}+?(?:省|自治区|特别行政区|市|自治州|州|盟|地区|县|区|旗)`)
+// regionLevels read a region name from its start, one administrative level at a time: province,
+// prefecture, county ("贵州省铜仁市" is 贵州省 then 铜仁市).
+var regionLevels = []*regexp.Regexp{
+	regexp.MustCompile(`^\p{Han}{2,}?(?:省|自治区|特别行政区)`),
+	regexp.MustCompile(`^\p{Han}{2,}?(?:市|自治州|地区|盟)`),
+	regexp.MustCompile(`^\p{Han}{2,}?(?:县|区|市|旗)`),
+}
+
+// regionParts splits a region name into its levels.
+func regionParts(region string) []string {
+	var out []string
+	for _, re := range regionLevels {
+		if m := re.FindString(region); m != "" {
+			out = append(out, m)
+			region = region[len(m):]
+		}
+	}
+	return out
+}
 
 // regionSuffix are the administrative suffixes a question may leave out (铜仁 for 铜仁市).
 var regionSuffix = []string{"特别行政区", "自治区", "自治州", "地区", "省", "市", "州", "盟", "县", "区", "旗"}
@@ -26,7 +44,7 @@ func newPlaces(docs []*corpus.Document, seg *Segmenter) *places {
 	p := &places{docs: map[string][]int{}, canon: map[string]string{}}
 	for i, d := range docs {
 		region := seg.Fold(d.Region)
-		for _, part := range regionPart.FindAllString(region, -1) {
+		for _, part := range regionParts(region) {
 			for _, name := range aliases(part) {
 				if !containsInt(p.docs[name], i) {
 					p.docs[name] = append(p.docs[name], i)

@@ -50,16 +50,6 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 	for i, d := range docs {
 		docOf[d.ID] = i
 	}
-	// Titles, once per document.
-	tv := newVocab()
-	fd := &forwardData{docOff: []uint32{0}}
-	for _, d := range docs {
-		for _, t := range seg.Tokenize(d.Title) {
-			fd.docToks = append(fd.docToks, tv.id(t.Term)<<1)
-		}
-		fd.docOff = append(fd.docOff, uint32(len(fd.docToks)))
-	}
-
 	b, err := newBleveBuilder(dir, seg)
 	if err != nil {
 		return 0, fmt.Errorf("build index: %w", err)
@@ -136,8 +126,30 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 	merged := make(chan error, 1)
 	go func() { merged <- b.Close() }()
 
-	// The forward file: one numbering of the terms for every chunk and the titles.
-	vocs := []*vocab{tv}
+	tokens, err := writeForward(dir, seg, docs, chunks)
+	if merr := <-merged; err == nil {
+		err = merr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("build index: %w", err)
+	}
+	return tokens, nil
+}
+
+// writeForward writes the forward file of the documents whose passages' words the chunks hold, in
+// order, and returns the number of words in the passages. It empties chunks.
+func writeForward(dir string, seg *Segmenter, docs []*corpus.Document, chunks []*chunk) (int, error) {
+	// Titles, once per document.
+	titleVoc := newVocab()
+	fd := &forwardData{docOff: []uint32{0}}
+	for _, d := range docs {
+		for _, t := range seg.Tokenize(d.Title) {
+			fd.docToks = append(fd.docToks, titleVoc.id(t.Term)<<1|subBit(t))
+		}
+		fd.docOff = append(fd.docOff, uint32(len(fd.docToks)))
+	}
+	// One numbering of the terms for every chunk and the titles.
+	vocs := []*vocab{titleVoc}
 	for _, c := range chunks {
 		vocs = append(vocs, c.voc)
 	}
@@ -172,18 +184,45 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 	}
 	tokens := len(fd.toks)
 	avg := 1.0
-	if len(passages) > 0 && tokens > 0 {
-		avg = float64(tokens) / float64(len(passages))
+	if n := len(fd.passOff) - 1; n > 0 && tokens > 0 {
+		avg = float64(tokens) / float64(n)
 	}
-	fd.maxTF(avg, workers)
-	err = fd.write(filepath.Join(dir, forwardFile))
-	if merr := <-merged; err == nil {
-		err = merr
+	fd.maxTF(avg, runtime.GOMAXPROCS(0))
+	return tokens, fd.write(filepath.Join(dir, forwardFile))
+}
+
+// oldChunk takes the words of passages lo to hi of an index from its forward file, for a new index
+// that keeps them.
+func oldChunk(old *Index, lo, hi int) *chunk {
+	c := &chunk{voc: newVocab(), passOff: []uint32{0}, secOff: []uint32{0}}
+	id := func(t uint32) uint32 {
+		term := old.fwd.term(t >> 1)
+		n, ok := c.voc.ids[term]
+		if !ok {
+			n = c.voc.id(strings.Clone(term)) // the old index's file is unmapped when it closes
+		}
+		return n<<1 | t&subFlag
 	}
-	if err != nil {
-		return 0, fmt.Errorf("build index: %w", err)
+	secs := map[uint32]uint32{}
+	for p := lo; p < hi; p++ {
+		toks := old.fwd.words(p)
+		for t, ok := toks.next(); ok; t, ok = toks.next() {
+			c.toks = append(c.toks, id(t))
+		}
+		c.passOff = append(c.passOff, uint32(len(c.toks)))
+		was := old.fwd.passSec[p]
+		sec, ok := secs[was]
+		if !ok {
+			sec = uint32(len(c.secOff) - 1)
+			secs[was] = sec
+			for _, t := range old.fwd.section(p) {
+				c.secToks = append(c.secToks, id(t))
+			}
+			c.secOff = append(c.secOff, uint32(len(c.secToks)))
+		}
+		c.passSec = append(c.passSec, sec)
 	}
-	return tokens, nil
+	return c
 }
 
 // cutChunk cuts a run of passages into words, for Bleve and for the forward file.

@@ -13,44 +13,62 @@ import (
 // fingerprint identifies what an index of cfg is built from: the corpus, the dictionaries and the
 // index format.
 func fingerprint(cfg Config) (string, error) {
-	fp, err := corpus.Fingerprint(cfg.Corpus, cfg.UserDict(), cfg.Synonyms())
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("%s-v%d", fp, index.FormatVersion), nil
+	return index.CorpusFingerprint(cfg.Corpus, cfg.UserDict(), cfg.Synonyms())
 }
 
-// openIndex opens the index in cfg.Data, building it first when there is none or when the corpus or
-// dictionaries changed since it was built.
+// buildWait is how long a command that needs an index waits for a running reindex when there is no
+// index to answer from meanwhile.
+const buildWait = 10 * time.Minute
+
+// openIndex opens the index in cfg.Data, bringing it up to date first when there is none or when the
+// corpus or dictionaries changed since it was built. When another process is reindexing, it answers
+// from the index published now rather than wait.
 func openIndex(ctx context.Context, e *env, cfg Config) (*index.Index, error) {
+	if gone, err := index.Clean(ctx, cfg.Data); err == nil && len(gone) > 0 {
+		e.log.Info("removed what an interrupted reindex left", "files", gone)
+	}
 	fp, err := fingerprint(cfg)
 	if err != nil {
 		return nil, err
 	}
 	ix, err := index.Open(cfg.Data)
+	wait := buildWait
 	switch {
 	case err == nil && ix.Manifest.Fingerprint == fp:
 		return ix, nil
 	case err == nil:
-		ix.Close()
-		e.log.Info("the corpus changed since the index was built; rebuilding", "corpus", cfg.Corpus)
+		e.log.Info("the corpus changed since the index was built; updating it", "corpus", cfg.Corpus)
+		wait = 0
 	case errors.Is(err, index.ErrNoIndex):
 		e.log.Info("no index yet; building it", "corpus", cfg.Corpus, "data", cfg.Data)
 	default:
 		e.log.Warn("the index cannot be opened; rebuilding it", "err", err)
 	}
-	if _, err := build(ctx, e, cfg, fp); err != nil {
-		return nil, err
+	_, berr := build(ctx, e, cfg, fp, wait)
+	if berr != nil && ix != nil && errors.Is(berr, index.ErrBusy) {
+		e.log.Warn("answering from the published index while another process reindexes", "err", berr)
+		return ix, nil
+	}
+	if ix != nil {
+		ix.Close()
+	}
+	if berr != nil {
+		return nil, berr
 	}
 	return index.Open(cfg.Data)
 }
 
-// build reads the corpus and builds and publishes a new index. Files that cannot be read are
-// reported and left out.
-func build(ctx context.Context, e *env, cfg Config, fp string) (*index.Manifest, error) {
+// build reads the corpus and brings the index up to date (only the documents that changed, see
+// index.Update), waiting up to wait for another reindex. Files that cannot be read are reported and
+// left out.
+func build(ctx context.Context, e *env, cfg Config, fp string, wait time.Duration) (*index.UpdateReport, error) {
 	began := time.Now()
-	docs, err := corpus.Load(cfg.Corpus)
+	folder := &corpus.Folder{Dir: cfg.Corpus}
+	docs, err := folder.Snapshot(ctx)
 	if err != nil {
+		if docs == nil {
+			return nil, err
+		}
 		for _, line := range splitErrors(err) {
 			e.log.Warn("document left out", "err", line)
 		}
@@ -58,14 +76,15 @@ func build(ctx context.Context, e *env, cfg Config, fp string) (*index.Manifest,
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("no readable documents in %s", cfg.Corpus)
 	}
-	m, err := index.Build(ctx, cfg.Data, docs, index.BuildOptions{
-		UserDict: cfg.UserDict(), Synonyms: cfg.Synonyms(), Fingerprint: fp,
+	rep, err := index.Update(ctx, cfg.Data, docs, index.UpdateOptions{
+		BuildOptions: index.BuildOptions{UserDict: cfg.UserDict(), Synonyms: cfg.Synonyms(), Fingerprint: fp},
+		LockWait:     wait,
 	})
 	if err != nil {
 		return nil, err
 	}
-	e.log.Info("index built", "documents", m.Documents, "passages", m.Passages, "seconds", time.Since(began).Round(time.Millisecond).Seconds())
-	return m, nil
+	e.log.Info("index up to date", "documents", len(docs), "passages", rep.Passages, "full", rep.Full, "seconds", time.Since(began).Round(time.Millisecond).Seconds())
+	return rep, nil
 }
 
 // splitErrors lists the errors joined in err.
@@ -74,4 +93,21 @@ func splitErrors(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// openLive opens the index in cfg.Data as openIndex does (building or updating it first when
+// needed), as an index.Live: one that a reindex publishing a newer index, in this process or another,
+// swaps out without interrupting a search (see Live.Watch and Live.Reload).
+func openLive(ctx context.Context, e *env, cfg Config) (*index.Live, error) {
+	ix, err := openIndex(ctx, e, cfg)
+	if err != nil {
+		return nil, err
+	}
+	// Opened before ix is closed, so the two share jieba's dictionaries rather than load them again.
+	live, err := index.OpenLive(ctx, cfg.Data, e.log)
+	ix.Close()
+	if err != nil {
+		return nil, err
+	}
+	return live, nil
 }

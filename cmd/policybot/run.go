@@ -21,6 +21,13 @@ Usage:
   policybot eval   --set FILE [--json] [--floors FILE]      answer quality on a question set
   policybot bench  [--corpus DIR] [--queries FILE] [--json] indexing and search speed and memory
   policybot bench  --qa ANSWERS --questions QUESTIONS       retrieval quality on a question-answer set
+  policybot docs   add|list|show|edit|remove|restore|purge  staff: manage the corpus ("policybot docs" for help)
+  policybot reindex [--full] [--set FILE]                   staff: update the index, report what changed
+  policybot logs   stats|export|purge                       the query log: figures, CSV/JSONL export, retention
+  policybot serve  [--webhook-url URL --listen ADDR]        the Telegram bot (TELEGRAM_BOT_TOKEN; without it,
+                   [--admin-addr ADDR]                      the console chat); the admin page on ADDR
+                   [--log-db URL] [--log-retention DAYS]    (POLICYBOT_ADMIN_TOKEN); the query log
+  policybot chat   [--log-db URL]                           the console chat: questions on stdin, answers on stdout
 
 Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data) and
 --dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder).
@@ -77,6 +84,16 @@ func dispatch(ctx context.Context, e *env, cmd string, rest []string) error {
 		return cmdEval(ctx, e, rest)
 	case "bench":
 		return cmdBench(ctx, e, rest)
+	case "docs":
+		return cmdDocs(ctx, e, rest)
+	case "reindex":
+		return cmdReindex(ctx, e, rest)
+	case "logs":
+		return cmdLogs(ctx, e, rest)
+	case "serve":
+		return cmdServe(ctx, e, rest)
+	case "chat":
+		return cmdChat(ctx, e, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil

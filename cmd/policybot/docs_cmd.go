@@ -1,0 +1,412 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"policybot/corpus"
+	"policybot/handlers"
+	"policybot/internal/audit"
+	"policybot/internal/eval"
+)
+
+const docsUsage = `Usage:
+  policybot docs add [--title T --issuer I --region R --date D --kind K --number N --url U] [--replace ID] FILE...
+  policybot docs list
+  policybot docs show ID
+  policybot docs edit ID [--title T --issuer I --region R --date D --kind K --number N --url U]
+  policybot docs remove ID
+  policybot docs restore ID
+  policybot docs purge
+Flags come before the files or the id. Run "policybot reindex" to make changes searchable.
+`
+
+// AuditFile is the audit trail's file in the data folder.
+const AuditFile = "audit.jsonl"
+
+// newStaff wires the staff operations for the command line.
+func newStaff(ctx context.Context, e *env, cfg Config) *handlers.Staff {
+	s := &handlers.Staff{
+		Folder:   &corpus.Folder{Dir: cfg.Corpus, Pause: pauseHook(ctx, e, "corpus")},
+		DataDir:  cfg.Data,
+		UserDict: cfg.UserDict(),
+		Synonyms: cfg.Synonyms(),
+		Audit:    audit.New(filepath.Join(cfg.Data, AuditFile)),
+		Log:      e.log,
+		LockWait: 5 * time.Second,
+		Pause:    pauseHook(ctx, e, "reindex"),
+	}
+	os.MkdirAll(cfg.Data, 0o755)
+	return s
+}
+
+// pauseHook is the test hook of the kill -9 tests: with POLICYBOT_TEST_PAUSE=PART:STEP (e.g.
+// reindex:built, corpus:committed) the run stops at that step, says so on stderr, and waits there until
+// it is killed or interrupted.
+func pauseHook(ctx context.Context, e *env, part string) func(string) {
+	want := e.getenv("POLICYBOT_TEST_PAUSE")
+	if want == "" {
+		return nil
+	}
+	return func(step string) {
+		if part+":"+step != want {
+			return
+		}
+		fmt.Fprintf(e.stderr, "paused at %s:%s (pid %d)\n", part, step, os.Getpid())
+		<-ctx.Done()
+	}
+}
+
+// actor is the person running the command, by OS user name.
+func actor(e *env) handlers.Actor {
+	name := ""
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = e.getenv("USER")
+	}
+	return handlers.CLIActor(name)
+}
+
+// cmdDocs dispatches the docs subcommands.
+func cmdDocs(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, docsUsage)
+		return errUsage
+	}
+	switch args[0] {
+	case "add":
+		return docsAdd(ctx, e, args[1:])
+	case "list", "ls":
+		return docsList(ctx, e, args[1:])
+	case "show":
+		return docsShow(ctx, e, args[1:])
+	case "edit":
+		return docsEdit(ctx, e, args[1:])
+	case "remove", "rm":
+		return docsOne(ctx, e, "remove", args[1:])
+	case "restore":
+		return docsOne(ctx, e, "restore", args[1:])
+	case "purge":
+		return docsPurge(ctx, e, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprint(e.stdout, docsUsage)
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "unknown docs command %q\n\n%s", args[0], docsUsage)
+	return errUsage
+}
+
+// metaFlags binds the metadata flags to m.
+func metaFlags(fs *flag.FlagSet, m *corpus.Meta) {
+	fs.StringVar(&m.Title, "title", "", "title")
+	fs.StringVar(&m.Issuer, "issuer", "", "issuing body (发文机关)")
+	fs.StringVar(&m.Region, "region", "", "region, e.g. 贵州省铜仁市")
+	fs.StringVar(&m.Date, "date", "", "date: YYYY, YYYY-MM or YYYY-MM-DD")
+	fs.StringVar(&m.Kind, "kind", "", "kind: 通知, 意见, 规划, 办法 …")
+	fs.StringVar(&m.Number, "number", "", "document number (文号)")
+	fs.StringVar(&m.URL, "url", "", "where the document was published")
+}
+
+func docsAdd(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	var meta corpus.Meta
+	fs := flags("docs add", e, &cfg)
+	metaFlags(fs, &meta)
+	replace := fs.String("replace", "", "id of the document this file replaces (a revised version)")
+	if err := parse(fs, args, &cfg); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return fmt.Errorf("%w: docs add needs at least one FILE", errUsage)
+	}
+	if *replace != "" && fs.NArg() > 1 {
+		return fmt.Errorf("%w: --replace takes one FILE", errUsage)
+	}
+	for _, a := range fs.Args() {
+		if strings.HasPrefix(a, "-") {
+			return fmt.Errorf("%w: flags come before the files (%s)", errUsage, a)
+		}
+	}
+	meta.Date = handlers.NormalizeDate(meta.Date)
+	var files []handlers.File
+	for _, path := range fs.Args() {
+		st, err := os.Stat(path)
+		if err != nil {
+			return fmt.Errorf("add %s: %w", path, err)
+		}
+		if st.IsDir() {
+			return fmt.Errorf("add %s: a folder; name the files", path)
+		}
+		if st.Size() > corpus.MaxFileSize {
+			// Refused before it is read.
+			return fmt.Errorf("refused %s: %w: %.1f MB, the limit is %d MB; nothing was added", path, corpus.ErrTooLarge, float64(st.Size())/(1<<20), corpus.MaxFileSize>>20)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("add %s: %w", path, err)
+		}
+		files = append(files, handlers.File{Name: filepath.Base(path), Data: b})
+	}
+	s := newStaff(ctx, e, cfg)
+	added, err := s.AddDocument(ctx, actor(e), files, handlers.AddOptions{Meta: meta, Replace: *replace})
+	var refused *corpus.RefusedError
+	if errors.As(err, &refused) {
+		for _, f := range refused.Files {
+			fmt.Fprintf(e.stderr, "refused %s: %s\n", f.File, reason(f.Err))
+		}
+		return fmt.Errorf("%w: nothing was added", errFailed)
+	}
+	for _, a := range added {
+		printAdded(e.stdout, a)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, `Run "policybot reindex" to make the changes searchable; until then answers come from the current index.`)
+	return nil
+}
+
+// reason is an error from corpus without the package prefixes, for a person.
+func reason(err error) string {
+	return strings.ReplaceAll(err.Error(), "corpus: ", "")
+}
+
+func printAdded(w io.Writer, a *corpus.Added) {
+	verb := "added"
+	if a.Replaced != "" {
+		verb = "replaced " + a.Replaced + " with"
+	}
+	fmt.Fprintf(w, "%s %s (%s, %d passages)\n", verb, a.Doc.ID, a.Format, a.Passages)
+	printMeta(w, a.Doc.Meta)
+	for _, r := range a.Resembles {
+		fmt.Fprintf(w, "  note: it also resembles %s 《%s》 (%.0f%% alike); both stay in the corpus\n", r.ID, r.Title, 100*r.Similarity)
+	}
+}
+
+func printMeta(w io.Writer, m corpus.Meta) {
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	for _, f := range [][2]string{
+		{"title", m.Title}, {"issuer", m.Issuer}, {"region", m.Region}, {"date", m.Date}, {"kind", m.Kind},
+		{"number", m.Number}, {"url", m.URL}, {"script", m.Script}, {"original", m.Original},
+	} {
+		v := f[1]
+		if v == "" {
+			if f[0] == "url" || f[0] == "original" {
+				continue
+			}
+			v = "(unknown; set it with docs edit)"
+		}
+		fmt.Fprintf(tw, "  %s:\t%s\n", f[0], v)
+	}
+	tw.Flush()
+}
+
+func docsList(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	fs := flags("docs list", e, &cfg)
+	if err := parse(fs, args, &cfg); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: docs list takes no arguments", errUsage)
+	}
+	s := newStaff(ctx, e, cfg)
+	docs, err := s.ListDocuments(ctx, actor(e))
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tDATE\tREGION\tTITLE")
+	trashed := 0
+	for _, d := range docs {
+		if !d.Removed.IsZero() {
+			trashed++
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Status, dash(d.Meta.Date), dash(d.Meta.Region), d.Meta.Title)
+	}
+	tw.Flush()
+	if trashed > 0 {
+		fmt.Fprintf(e.stdout, "\nin the trash (docs restore ID brings one back, docs purge deletes them):\n")
+		tw = tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+		for _, d := range docs {
+			if d.Removed.IsZero() {
+				continue
+			}
+			note := ""
+			if d.Status != "" {
+				note = "still searchable until the next reindex"
+			}
+			fmt.Fprintf(tw, "%s\tremoved %s\t%s\t%s\n", d.ID, d.Removed.Local().Format("2006-01-02 15:04"), d.Meta.Title, note)
+		}
+		tw.Flush()
+	}
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func docsShow(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	fs := flags("docs show", e, &cfg)
+	if err := parse(fs, args, &cfg); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: docs show takes one ID", errUsage)
+	}
+	s := newStaff(ctx, e, cfg)
+	d, err := s.ShowDocument(ctx, actor(e), fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "%s (%s)\n", d.ID, d.Status)
+	printMeta(w, d.Meta)
+	fmt.Fprintf(w, "  files:\t%s (%d bytes)\n", strings.Join(d.Files, ", "), d.Bytes)
+	fmt.Fprintf(w, "  format:\t%s, %s\n", d.Doc.Format, d.Doc.Encoding)
+	fmt.Fprintf(w, "  passages:\t%d\n", len(d.Passages))
+	for i, p := range d.Passages {
+		if i == 3 {
+			fmt.Fprintf(w, "  …\n")
+			break
+		}
+		text := []rune(strings.ReplaceAll(p.Text, "\n", " "))
+		if len(text) > 60 {
+			text = append(text[:60], '…')
+		}
+		fmt.Fprintf(w, "  #%d %s\n     %s\n", p.Seq, p.Section(), string(text))
+	}
+	return nil
+}
+
+func docsEdit(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	var meta corpus.Meta
+	fs := flags("docs edit", e, &cfg)
+	metaFlags(fs, &meta)
+	if err := parse(fs, args, &cfg); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: docs edit takes flags, then one ID (docs edit --title T ID)", errUsage)
+	}
+	if meta == (corpus.Meta{}) {
+		return fmt.Errorf("%w: docs edit needs a field to set, e.g. --title", errUsage)
+	}
+	if meta.Date != "-" {
+		meta.Date = handlers.NormalizeDate(meta.Date)
+	}
+	s := newStaff(ctx, e, cfg)
+	before, after, err := s.EditDocument(ctx, actor(e), fs.Arg(0), meta)
+	if err != nil {
+		return err
+	}
+	if before == after {
+		fmt.Fprintf(e.stdout, "%s unchanged\n", fs.Arg(0))
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "edited %s:\n", fs.Arg(0))
+	printMeta(e.stdout, after)
+	fmt.Fprintln(e.stdout, `Run "policybot reindex" to make the change searchable.`)
+	return nil
+}
+
+func docsOne(ctx context.Context, e *env, what string, args []string) error {
+	var cfg Config
+	fs := flags("docs "+what, e, &cfg)
+	if err := parse(fs, args, &cfg); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: docs %s takes one ID", errUsage, what)
+	}
+	s := newStaff(ctx, e, cfg)
+	id := fs.Arg(0)
+	var ent *corpus.Entry
+	var err error
+	if what == "remove" {
+		ent, err = s.RemoveDocument(ctx, actor(e), id)
+	} else {
+		ent, err = s.RestoreDocument(ctx, actor(e), id)
+	}
+	if err != nil {
+		return err
+	}
+	if what == "remove" {
+		fmt.Fprintf(e.stdout, "moved %s 《%s》 to the trash (docs restore %s brings it back)\n", id, ent.Meta.Title, id)
+	} else {
+		fmt.Fprintf(e.stdout, "restored %s 《%s》\n", id, ent.Meta.Title)
+	}
+	fmt.Fprintln(e.stdout, `Run "policybot reindex" to make the change searchable.`)
+	return nil
+}
+
+func docsPurge(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	fs := flags("docs purge", e, &cfg)
+	if err := parse(fs, args, &cfg); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: docs purge takes no arguments", errUsage)
+	}
+	s := newStaff(ctx, e, cfg)
+	gone, err := s.PurgeTrash(ctx, actor(e))
+	if err != nil {
+		return err
+	}
+	if len(gone) == 0 {
+		fmt.Fprintln(e.stdout, "the trash is empty")
+		return nil
+	}
+	for _, g := range gone {
+		fmt.Fprintf(e.stdout, "deleted %s 《%s》 (removed %s)\n", g.ID, g.Meta.Title, g.Removed.Local().Format("2006-01-02 15:04"))
+	}
+	return nil
+}
+
+// loadQuestions reads the regression questions: the set named, or else ../shared/eval/dev.jsonl when
+// it is there, or else regression.jsonl beside the corpus folder. It returns nil, "" when there is none.
+func loadQuestions(set string, cfg Config) ([]handlers.Question, string, error) {
+	if set == "" {
+		for _, p := range []string{filepath.Join("..", "shared", "eval", "dev.jsonl"), filepath.Join(filepath.Dir(filepath.Clean(cfg.Corpus)), "regression.jsonl")} {
+			if _, err := os.Stat(p); err == nil {
+				set = p
+				break
+			}
+		}
+		if set == "" {
+			return nil, "", nil
+		}
+	}
+	qs, err := eval.Load(set)
+	if err != nil {
+		return nil, set, err
+	}
+	out := make([]handlers.Question, len(qs))
+	for i := range qs {
+		q := qs[i]
+		out[i] = handlers.Question{ID: q.ID, Text: q.Q}
+		if len(q.Gold) > 0 {
+			out[i].Answers = q.Answers
+		}
+	}
+	return out, set, nil
+}

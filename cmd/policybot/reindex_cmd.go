@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"policybot/handlers"
+)
+
+// cmdReindex brings the index up to date with the corpus folder and reports what changed.
+func cmdReindex(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	fs := flags("reindex", e, &cfg)
+	full := fs.Bool("full", false, "rebuild every document, not only the changed ones")
+	set := fs.String("set", "", "regression questions (JSONL, eval format; default ../shared/eval/dev.jsonl, else regression.jsonl beside the corpus folder)")
+	if err := parse(fs, args, &cfg); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: reindex takes no arguments", errUsage)
+	}
+	s := newStaff(ctx, e, cfg)
+	qs, setPath, err := loadQuestions(*set, cfg)
+	if err != nil {
+		return err
+	}
+	s.Questions = qs
+	opt := handlers.ReindexOptions{Full: *full}
+	var bar *progressbar.ProgressBar
+	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar = progressbar.NewOptions64(-1,
+			progressbar.OptionSetWriter(f),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionSetDescription("indexing"),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100_000_000), // 0.1 s
+			progressbar.OptionClearOnFinish(),
+		)
+		opt.Progress = func(docs, passages int, bytes int64) {
+			bar.Describe(fmt.Sprintf("%d documents, %d passages", docs, passages))
+			bar.Set64(bytes)
+		}
+	}
+	rep, err := s.Reindex(ctx, actor(e), opt)
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	printReindex(e.stdout, rep, setPath)
+	return nil
+}
+
+// printReindex writes a reindex report for a person.
+func printReindex(w io.Writer, rep *handlers.ReindexReport, set string) {
+	up := rep.UpdateReport
+	for _, u := range rep.Unreadable {
+		fmt.Fprintf(w, "left out (cannot be read): %s\n", u)
+	}
+	if up.Manifest == nil {
+		fmt.Fprintf(w, "nothing changed: the index is up to date (%d documents, %d passages)\n", up.Unchanged, up.Passages)
+		return
+	}
+	mode := "incremental"
+	if up.Full {
+		mode = "full: " + up.Why
+	}
+	fmt.Fprintf(w, "reindexed (%s) in %.1fs: %d added, %d changed, %d removed, %d unchanged documents\n",
+		mode, up.Seconds, len(up.Added), len(up.Changed), len(up.Removed), up.Unchanged)
+	mbs := 0.0
+	if up.Seconds > 0 {
+		mbs = float64(up.Bytes) / (1 << 20) / up.Seconds
+	}
+	fmt.Fprintf(w, "passages: %d in the index, %d cut and indexed (%.1f KB of text, %.2f MB/s); published as %s\n",
+		up.Passages, up.Cut, float64(up.Bytes)/(1<<10), mbs, up.Manifest.Name)
+	for _, l := range []struct {
+		what string
+		ids  []string
+	}{{"added", up.Added}, {"changed", up.Changed}, {"removed", up.Removed}} {
+		if len(l.ids) > 0 {
+			fmt.Fprintf(w, "  %s: %s\n", l.what, strings.Join(l.ids, ", "))
+		}
+	}
+	if rep.Questions == 0 {
+		fmt.Fprintln(w, "regression questions: none (give --set FILE to see which answers a change moves)")
+		return
+	}
+	fmt.Fprintf(w, "regression questions (%s): %d asked, %d changed their top answer\n", set, rep.Questions, len(rep.Changes))
+	for _, c := range rep.Changes {
+		fmt.Fprintf(w, "  %s %s\n", c.ID, c.Question)
+		fmt.Fprintf(w, "     before: %s\n", describe(c.Before, c.Judged))
+		fmt.Fprintf(w, "     after:  %s\n", describe(c.After, c.Judged))
+	}
+}
+
+func describe(a handlers.TopAnswer, judged bool) string {
+	if a.Passage == "" {
+		return "(no answer)"
+	}
+	text := []rune(strings.ReplaceAll(a.Text, "\n", " "))
+	if len(text) > 40 {
+		text = append(text[:40], '…')
+	}
+	var notes []string
+	if !a.Confident {
+		notes = append(notes, "not confident")
+	}
+	if judged {
+		if a.Right {
+			notes = append(notes, "answers it")
+		} else {
+			notes = append(notes, "does not answer it")
+		}
+	}
+	note := ""
+	if len(notes) > 0 {
+		note = " [" + strings.Join(notes, ", ") + "]"
+	}
+	return fmt.Sprintf("%s 《%s》 %s%s", a.Passage, a.Title, string(text), note)
+}

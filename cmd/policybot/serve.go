@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"policybot/bot"
+	"policybot/handlers"
+	"policybot/index"
+	"policybot/internal/admin"
+	"policybot/internal/querylog"
+)
+
+// Environment variables of `policybot serve`.
+const (
+	envToken         = "TELEGRAM_BOT_TOKEN"
+	envAPIURL        = "TELEGRAM_API_URL"
+	envWebhookSecret = "TELEGRAM_WEBHOOK_SECRET"
+	envStaff         = "POLICYBOT_STAFF"
+	envAdmins        = "POLICYBOT_ADMINS"
+)
+
+// Timing of serve.
+const (
+	watchInterval  = time.Second      // how often the served index checks for a newer one
+	staffLockWait  = time.Minute      // how long a reindex from a chat waits for one running elsewhere
+	logDrain       = 10 * time.Second // how long shutdown waits for the query log's queue to be written
+	adminShutdown  = 5 * time.Second  // how long shutdown waits for admin page requests in progress
+	healthzTimeout = 2 * time.Second
+)
+
+// secretToken is what Telegram accepts as a webhook secret token.
+var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// cmdServe runs the Telegram bot: long polling, or a webhook with --webhook-url and --listen; with
+// --admin-addr also the admin page. Without a token it says so and runs the console chat instead.
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	var cfg Config
+	var lc logConfig
+	fs := flags("serve", e, &cfg)
+	logFlags(fs, e, &lc)
+	hook := fs.String("webhook-url", "", "public URL Telegram posts updates to (webhook mode; default: long polling)")
+	listen := fs.String("listen", "", "address the webhook server listens on, e.g. :8443 (with --webhook-url)")
+	adminAddr := fs.String("admin-addr", "", "address of the admin page, e.g. 127.0.0.1:8080 (off when empty; needs POLICYBOT_ADMIN_TOKEN)")
+	if err := parse(fs, args, &cfg); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: serve takes no arguments", errUsage)
+	}
+	if (*hook == "") != (*listen == "") {
+		return fmt.Errorf("%w: --webhook-url and --listen go together", errUsage)
+	}
+	if _, err := lc.retention(); err != nil {
+		return err
+	}
+	token := strings.TrimSpace(e.getenv(envToken))
+	if token == "" {
+		fmt.Fprintf(e.stderr, "%s is not set, so there is no Telegram bot to run: starting the console chat instead "+
+			"(type a question and press Enter; end with Ctrl-D). The README says how to get a token from @BotFather.\n", envToken)
+		return chat(ctx, e, cfg, lc)
+	}
+	// From here on the token is taken out of every log line.
+	e.log = slog.New(bot.RedactingHandler(e.log.Handler(), token))
+	roles, err := bot.ParseRoles(e.getenv(envStaff), e.getenv(envAdmins))
+	if err != nil {
+		return err
+	}
+	secret := e.getenv(envWebhookSecret)
+	if *hook != "" {
+		switch {
+		case secret == "":
+			secret = newSecret()
+			e.log.Info("generated a webhook secret token for this run; set " + envWebhookSecret + " to share one between replicas")
+		case !secretToken.MatchString(secret):
+			return fmt.Errorf("%w: %s may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)", errUsage, envWebhookSecret)
+		}
+	}
+
+	// Background work (the index watcher, the log's daily purge) runs until serve returns.
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	svc, err := startServices(bg, e, cfg, lc, false)
+	if err != nil {
+		return err
+	}
+	srv, err := adminServer(e, *adminAddr, svc.store, svc.metrics, svc.ready)
+	if err != nil {
+		svc.close(e, nil)
+		return err
+	}
+	if srv != nil {
+		ln, err := net.Listen("tcp", srv.Addr)
+		if err != nil {
+			svc.close(e, nil)
+			return fmt.Errorf("--admin-addr: %w", err)
+		}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				e.log.Error("admin page stopped", "err", err)
+			}
+		}()
+		e.log.Info("admin page listening", "addr", "http://"+ln.Addr().String()+"/")
+	}
+	err = serveBot(ctx, e, cfg, svc, roles, token, *hook, *listen, secret)
+	stopBG()
+	svc.close(e, srv)
+	return err
+}
+
+// serveBot runs the Telegram bot over the services until ctx ends and the answers in flight are
+// done.
+func serveBot(ctx context.Context, e *env, cfg Config, svc *services, roles bot.Roles, token, hook, listen, secret string) error {
+	h, err := handlers.New(handlers.Config{Searcher: svc.live, Log: svc.qlog, Sessions: newSharedSessions(svc.store, e.log),
+		Logger: e.log, Retention: svc.retention})
+	if err != nil {
+		return err
+	}
+	staff := newStaff(ctx, e, cfg)
+	staff.Members = roles.IDs(bot.Staff)
+	staff.Index = svc.live
+	staff.LockWait = staffLockWait
+	if qs, set, err := loadQuestions("", cfg); err != nil {
+		e.log.Warn("regression questions cannot be read; reindex reports will not list answer changes", "set", set, "err", err)
+	} else {
+		staff.Questions = qs
+	}
+	review := &handlers.Review{Log: reviewLog{store: svc.store}, Members: roles.IDs(bot.Admin), Location: time.Local, Logger: e.log}
+	nstaff, nadmins := roles.Count()
+	b, err := bot.New(ctx, bot.Config{
+		Token: token, ServerURL: e.getenv(envAPIURL), Handlers: h, Roles: roles, Logger: e.log,
+		Staff: handlers.NewStaffChat(staff, svc.live, svc.metrics), Review: review,
+	})
+	if err != nil {
+		return err
+	}
+	e.log.Info("bot ready", "bot", "@"+b.Username(), "staff", nstaff, "admins", nadmins, "index", svc.live.Manifest().Name)
+	if hook != "" {
+		return b.RunWebhook(ctx, listen, hook, secret)
+	}
+	return b.Run(ctx)
+}
+
+// services are what the bot and the console chat answer from and write to: the live index (swapped
+// for a newer one when a reindex, here or in another process, publishes it), the query log and the
+// metrics.
+type services struct {
+	live      *index.Live
+	store     *querylog.Store // nil when the chat runs without a query log
+	qlog      *querylog.Log   // likewise
+	metrics   *admin.Metrics
+	retention time.Duration
+}
+
+// startServices builds the index when needed, opens it live and watches for newer ones until ctx
+// ends, and opens the query log. For the bot the query log is required and purged daily; the console
+// chat (console set) answers without it, after a warning, when it cannot be opened, and leaves the
+// purge to the bot.
+func startServices(ctx context.Context, e *env, cfg Config, lc logConfig, console bool) (*services, error) {
+	live, err := openLive(ctx, e, cfg)
+	if err != nil {
+		return nil, err
+	}
+	go live.Watch(ctx, watchInterval)
+	svc := &services{live: live, metrics: admin.NewMetrics()}
+	if svc.retention, err = lc.retention(); err != nil {
+		live.Close()
+		return nil, err
+	}
+	if console {
+		svc.store, svc.qlog, _, err = openQueryLog(ctx, e, cfg, lc, svc.metrics)
+		if err != nil {
+			e.log.Warn("the console chat runs without a query log", "err", err)
+		}
+		return svc, nil
+	}
+	if svc.store, svc.qlog, err = startQueryLog(ctx, e, cfg, lc, svc.metrics); err != nil {
+		live.Close()
+		return nil, err
+	}
+	return svc, nil
+}
+
+// ready is what /healthz checks: the query log answers and an index is served.
+func (s *services) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, healthzTimeout)
+	defer cancel()
+	if s.live.Manifest().Name == "" {
+		return errors.New("no index is served")
+	}
+	return s.store.Ping(ctx)
+}
+
+// close shuts the services down once no handler runs any more: the query log's queue is written,
+// the admin page (srv, when not nil) finishes its requests, then the log's database and the index
+// are closed.
+func (s *services) close(e *env, srv *http.Server) {
+	if s.qlog != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), logDrain)
+		if err := s.qlog.Close(ctx); err != nil {
+			e.log.Warn("query log entries left unwritten at shutdown", "err", err)
+		}
+		cancel()
+	}
+	if srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), adminShutdown)
+		if err := srv.Shutdown(ctx); err != nil {
+			e.log.Warn("admin page shutdown", "err", err)
+		}
+		cancel()
+	}
+	if s.store != nil {
+		if err := s.store.Close(); err != nil {
+			e.log.Warn("closing the query log", "err", err)
+		}
+	}
+	s.live.Close()
+	e.log.Info("index closed; bye")
+}
+
+// newSecret returns a random webhook secret token (43 characters of A-Z, a-z, 0-9, _ and -).
+func newSecret() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,339 @@
+package admin
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"policybot/internal/querylog"
+)
+
+func TestNewNeedsToken(t *testing.T) {
+	s, err := querylog.Open(context.Background(), filepath.Join(t.TempDir(), querylog.FileName), querylog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := New(Config{Store: s}); !errors.Is(err, ErrNoToken) {
+		t.Errorf("no token: %v", err)
+	}
+	if _, err := New(Config{Store: s, Token: "short"}); !errors.Is(err, ErrShortToken) {
+		t.Errorf("short token: %v", err)
+	}
+	if _, err := New(Config{Token: testToken}); err == nil {
+		t.Error("no store: no error")
+	}
+}
+
+func TestAuth(t *testing.T) {
+	srv, _, _ := newSeeded(t)
+	bearer := []string{"Authorization", "Bearer " + testToken}
+	for _, tc := range []struct {
+		name    string
+		path    string
+		headers []string
+		want    int
+	}{
+		{"healthz is open", "/healthz", nil, 200},
+		{"style sheet is open", "/admin.css", nil, 200},
+		{"login form is open", "/login", nil, 200},
+		{"page without token", "/", nil, 401},
+		{"metrics without token", "/metrics", nil, 401},
+		{"export without token", "/export?format=csv", nil, 401},
+		{"page with wrong token", "/", []string{"Authorization", "Bearer not-the-token-at-all"}, 401},
+		{"page with token as basic auth", "/", []string{"Authorization", "Basic " + testToken}, 401},
+		{"page with a token prefix", "/", []string{"Authorization", "Bearer " + testToken[:20]}, 401},
+		{"forged cookie", "/", []string{"Cookie", cookieName + "=99999999999.AAAA"}, 401},
+		{"page with token", "/", bearer, 200},
+		{"lower-case scheme", "/", []string{"Authorization", "bearer " + testToken}, 200},
+		{"metrics with token", "/metrics", bearer, 200},
+		{"export with token", "/export?format=jsonl", bearer, 200},
+		{"unknown page", "/nothing", bearer, 404},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := get(t, srv, tc.path, tc.headers...)
+			if resp.StatusCode != tc.want {
+				t.Errorf("%s: %d, want %d", tc.path, resp.StatusCode, tc.want)
+			}
+			if resp.Header.Get("Content-Security-Policy") == "" {
+				t.Error("no Content-Security-Policy")
+			}
+		})
+	}
+	// A browser without a session is shown the login form, with 401.
+	resp := get(t, srv, "/")
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), `name="token"`) || strings.Contains(string(body), "daily-chart") {
+		t.Errorf("401 page is not the login form:\n%s", body)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	srv, _, _ := newSeeded(t)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(path string, form url.Values) *http.Response {
+		t.Helper()
+		resp, err := c.PostForm(srv.URL+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	getPage := func() int {
+		t.Helper()
+		resp, err := c.Get(srv.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	if resp := post("/login", url.Values{"token": {"wrong token, long enough"}}); resp.StatusCode != 401 || len(resp.Cookies()) != 0 {
+		t.Fatalf("wrong token: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	resp := post("/login", url.Values{"token": {testToken}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == cookieName {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Path != "/" {
+		t.Fatalf("session cookie %+v", session)
+	}
+	if strings.Contains(session.Value, testToken) {
+		t.Error("the cookie holds the token")
+	}
+	if code := getPage(); code != 200 {
+		t.Fatalf("page with the session: %d", code)
+	}
+	// A cookie of another token does not open the page.
+	other := &auth{token: []byte("another token of some length"), now: func() time.Time { return seedNow }}
+	req, _ := http.NewRequest("GET", srv.URL+"/", nil)
+	req.AddCookie(other.session(req))
+	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != 401 {
+		t.Errorf("another token's session: %v %v", r.StatusCode, err)
+	}
+	// An expired session does not either.
+	past := &auth{token: []byte(testToken), now: func() time.Time { return seedNow.Add(-sessionLength - time.Minute) }}
+	req, _ = http.NewRequest("GET", srv.URL+"/", nil)
+	req.AddCookie(past.session(req))
+	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != 401 {
+		t.Errorf("expired session: %v %v", r.StatusCode, err)
+	}
+	if resp := post("/logout", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", resp.StatusCode)
+	}
+	if code := getPage(); code != 401 {
+		t.Errorf("page after logout: %d", code)
+	}
+	// Guessing is cut short.
+	for range maxFailures {
+		post("/login", url.Values{"token": {"guess guess guess guess"}})
+	}
+	if resp := post("/login", url.Values{"token": {testToken}}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("login after %d failures: %d", maxFailures, resp.StatusCode)
+	}
+}
+
+func TestCrossOriginPostRefused(t *testing.T) {
+	srv, s, _ := newSeeded(t)
+	gaps, err := s.Unanswered(context.Background(), seedNow.AddDate(0, 0, -30), 5)
+	if err != nil || len(gaps) == 0 {
+		t.Fatalf("gaps %v %v", gaps, err)
+	}
+	resolve := func(origin string) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/resolve", strings.NewReader("id="+strconv.FormatInt(gaps[0].ID, 10)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+		}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := resolve("https://evil.example"); code != http.StatusForbidden {
+		t.Errorf("cross-site resolve: %d", code)
+	}
+	if code := resolve(""); code != http.StatusSeeOther {
+		t.Errorf("same-site resolve: %d", code)
+	}
+	after, _ := s.Unanswered(context.Background(), seedNow.AddDate(0, 0, -30), 5)
+	if len(after) > 0 && after[0].ID == gaps[0].ID {
+		t.Error("the resolved gap is still listed")
+	}
+}
+
+func TestExportDownload(t *testing.T) {
+	srv, s, n := newSeeded(t)
+	bearer := []string{"Authorization", "Bearer " + testToken}
+	resp := get(t, srv, "/export?format=csv", bearer...)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("%d %v", resp.StatusCode, resp.Header)
+	}
+	if !strings.HasPrefix(string(body), "\uFEFF") {
+		t.Error("no byte-order mark")
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(body), "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != n+1 || recs[0][4] != "question" {
+		t.Fatalf("%d records for %d questions; header %v", len(recs), n, recs[0])
+	}
+	// The masked phone number went into the log masked, and comes out masked.
+	for _, r := range recs {
+		if strings.Contains(r[4], "13812345678") {
+			t.Errorf("raw phone number exported: %v", r)
+		}
+	}
+
+	// The table's filter applies to the download: one day, not confident.
+	resp = get(t, srv, "/export?format=csv&from=2026-03-09&to=2026-03-09&confident=no", bearer...)
+	body, _ = io.ReadAll(resp.Body)
+	recs, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(string(body), "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 3, 9, 0, 0, 0, 0, cst)
+	_, want, _ := s.Find(context.Background(), querylog.Filter{From: from, To: from.AddDate(0, 0, 1), Confident: "no"}, 0, 1)
+	if len(recs)-1 != want || want == 0 {
+		t.Errorf("filtered export has %d rows, want %d", len(recs)-1, want)
+	}
+	for _, r := range recs[1:] {
+		if !strings.HasPrefix(r[1], "2026-03-09 ") || r[8] != "no" {
+			t.Errorf("row outside the filter: %v", r)
+		}
+	}
+	for _, bad := range []string{"/export?format=xlsx", "/export?format=csv&from=yesterday"} {
+		if resp := get(t, srv, bad, bearer...); resp.StatusCode != 400 {
+			t.Errorf("%s: %d", bad, resp.StatusCode)
+		}
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	s, err := querylog.Open(context.Background(), filepath.Join(t.TempDir(), querylog.FileName), querylog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m := NewMetrics()
+	// The metrics observe the query log's write path.
+	l := querylog.NewLog(s, []byte("a secret of sixteen+ bytes"), querylog.LogOptions{Observer: m})
+	seedLog := func(confident bool, d time.Duration) {
+		if _, err := l.Record(context.Background(), entryFor(confident, d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seedLog(true, 30*time.Millisecond)
+	seedLog(false, 700*time.Millisecond)
+	seedLog(false, 3*time.Second)
+	l.Close(context.Background())
+	m.WriteFailed()
+	m.Reindexed(42 * time.Second)
+	h, err := New(Config{Token: testToken, Store: s, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", "/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	rec := newRecorder()
+	h.ServeHTTP(rec, req)
+	out := rec.Body.String()
+	for _, want := range []string{
+		"policybot_questions_total 3",
+		"policybot_questions_not_confident_total 2",
+		`policybot_answer_latency_seconds_bucket{le="0.05"} 1`,
+		`policybot_answer_latency_seconds_bucket{le="1"} 2`,
+		"policybot_answer_latency_seconds_count 3",
+		"policybot_reindex_duration_seconds_count 1",
+		"policybot_reindex_duration_seconds_sum 42",
+		"policybot_querylog_write_failures_total 1",
+		"go_goroutines",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+func TestDashboardHTML(t *testing.T) {
+	srv, s, n := newSeeded(t)
+	resp := get(t, srv, "/", "Authorization", "Bearer "+testToken)
+	doc, err := html.Parse(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(id string) string {
+		var out strings.Builder
+		var walk func(*html.Node, bool)
+		walk = func(nd *html.Node, in bool) {
+			if nd.Type == html.ElementNode {
+				for _, a := range nd.Attr {
+					if a.Key == "id" && a.Val == id {
+						in = true
+					}
+				}
+			}
+			if in && nd.Type == html.TextNode {
+				out.WriteString(nd.Data)
+			}
+			for c := nd.FirstChild; c != nil; c = c.NextSibling {
+				walk(c, in)
+			}
+		}
+		walk(doc, false)
+		return out.String()
+	}
+	sum, err := s.Summary(context.Background(), seedNow, cst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := text("stats-today")
+	if !strings.Contains(today, strconv.Itoa(sum.Today.Questions)) || !strings.Contains(today, strconv.Itoa(sum.Today.Users)) {
+		t.Errorf("today's figures %q lack %d questions, %d users", today, sum.Today.Questions, sum.Today.Users)
+	}
+	if total := text("total"); total != "共 "+strconv.Itoa(n)+" 条" {
+		t.Errorf("table total %q, want %d", total, n)
+	}
+	if gaps := text("unanswered"); !strings.Contains(gaps, "怎么申请办理护照？") || !strings.Contains(gaps, "[电话]") || strings.Contains(gaps, "13812345678") {
+		t.Errorf("unanswered queue: %s", gaps)
+	}
+	// A question typed with markup is shown as text.
+	l := querylog.NewLog(s, []byte("a secret of sixteen+ bytes"), querylog.LogOptions{})
+	e := entryFor(false, time.Second)
+	e.Time, e.Question = seedNow.Add(-time.Minute), `<script>alert(1)</script><b>失业金</b>`
+	l.Record(context.Background(), e)
+	l.Close(context.Background())
+	resp = get(t, srv, "/", "Authorization", "Bearer "+testToken)
+	body, _ := io.ReadAll(resp.Body)
+	if strings.Contains(string(body), "<script>alert") || !strings.Contains(string(body), "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("markup in a question is not escaped")
+	}
+}

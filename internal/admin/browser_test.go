@@ -1,0 +1,186 @@
+package admin
+
+import (
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// screenshot, when set, is where TestBrowser writes a PNG of the dashboard (the README's picture:
+// go test ./internal/admin -run TestBrowser -screenshot ../../docs/admin-dashboard.png).
+var screenshot = flag.String("screenshot", "", "write a PNG of the dashboard to this file")
+
+// inCI reports whether the tests run in CI, where a missing browser is a failure, not a skip.
+func inCI() bool {
+	ci := os.Getenv("CI")
+	return ci != "" && ci != "false" && ci != "0"
+}
+
+// browser starts headless Chromium for the test (POLICYBOT_TEST_CHROMIUM, else /usr/bin/chromium or
+// chromium on PATH). Without one the test fails in CI and is skipped elsewhere.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("POLICYBOT_TEST_CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+		if _, err := os.Stat(path); err != nil {
+			path, _ = exec.LookPath("chromium")
+		}
+	}
+	if _, err := os.Stat(path); path == "" || err != nil {
+		msg := "no Chromium (install Debian's chromium, as .ci/run does, or set POLICYBOT_TEST_CHROMIUM)"
+		if inCI() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg + " (skipped outside CI)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()), // a fresh profile each run
+		chromedp.WindowSize(1360, 1000),
+	}
+	opts = append(opts, chromedp.DefaultExecAllocatorOptions[:]...)
+	opts = append(opts,
+		chromedp.NoSandbox, // Chromium's sandbox will not start as root
+		chromedp.DisableGPU,
+		// This machine's network is closed: no background connections, updates or QUIC.
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "zh-CN"),
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	// Start the browser now, without a deadline (a deadline on the first run ends the browser).
+	if err := chromedp.Do(ctx); err != nil {
+		if inCI() {
+			t.Fatalf("start %s: %v", path, err)
+		}
+		t.Skipf("start %s: %v (skipped outside CI)", path, err)
+	}
+	return ctx
+}
+
+func TestBrowser(t *testing.T) {
+	srv, s, n := newSeeded(t)
+	ctx := browser(t)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	eval := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		return v
+	}
+
+	// eventually evaluates a condition until it holds, through navigations; the test's deadline
+	// bounds it.
+	eventually := func(what, expr string) {
+		t.Helper()
+		for {
+			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+			if err == nil && ok {
+				return
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("gave up waiting for %s (%s): %v", what, expr, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+
+	// Without a session the browser gets the login form; logging in shows the dashboard.
+	run("open the page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("token")))
+	run("log in",
+		chromedp.SendKeys(chromedp.ID("token"), testToken),
+		chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.ID("daily-chart")),
+	)
+	if c := eval(`document.cookie`); strings.Contains(c, cookieName) {
+		t.Errorf("the session cookie is readable by scripts: %q", c)
+	}
+
+	// The chart: a bar per day, drawn with a size, bars for the days with questions, the share line.
+	chart := eval(`(() => {
+		const svg = document.getElementById('daily-chart'), box = svg.getBoundingClientRect();
+		const bars = [...svg.querySelectorAll('rect.bar')];
+		const drawn = bars.filter(b => b.getBBox().height > 0).length;
+		const line = svg.querySelector('polyline.share');
+		return [bars.length, drawn, Math.round(box.width) > 300 && Math.round(box.height) > 100,
+			line ? line.points.numberOfItems : 0].join(' ');
+	})()`)
+	if chart != "30 30 true 30" {
+		t.Errorf("chart: bars, bars drawn, has a size, line points = %q, want \"30 30 true 30\"", chart)
+	}
+
+	// The table: a page of questions, the total, the figures.
+	table := eval(`[document.querySelectorAll('#questions-table tbody tr').length,
+		document.getElementById('total').textContent,
+		document.querySelector('#stats-week .questions').textContent].join('|')`)
+	wantRows := min(n, pageSize)
+	sum, err := s.Summary(context.Background(), seedNow, cst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strconv.Itoa(wantRows) + "|共 " + strconv.Itoa(n) + " 条|" + strconv.Itoa(sum.Week.Questions); table != want {
+		t.Errorf("table: %q, want %q", table, want)
+	}
+
+	if *screenshot != "" {
+		// The top of the page: figures, chart, queues and the first rows of the table.
+		run("size the window", chromedp.EmulateViewport(1360, 1640))
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(*screenshot, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Searching in traditional script finds the simplified wording too, and only matching rows.
+	run("search",
+		chromedp.SetValue(chromedp.CSS(`input[name=q]`), "失業金"),
+		chromedp.Submit(chromedp.CSS(`input[name=q]`)),
+		// The page the server sends back has the search in the field's attribute.
+		chromedp.WaitVisible(chromedp.CSS(`input[name=q][value="失業金"]`)),
+	)
+	found := eval(`[...document.querySelectorAll('#questions-table tbody td.question')].map(td => td.textContent).join('\n')`)
+	if found == "" {
+		t.Fatal("search found nothing")
+	}
+	for _, q := range strings.Split(found, "\n") {
+		if !strings.Contains(q, "失业金") && !strings.Contains(q, "失業金") {
+			t.Errorf("search for 失業金 shows %q", q)
+		}
+	}
+
+	// Marking a gap resolved takes it off the queue.
+	before := eval(`document.querySelector('#unanswered tbody tr td.question').textContent`)
+	run("resolve",
+		chromedp.Click(chromedp.CSS(`#unanswered tbody tr button`)),
+	)
+	eventually("the page after resolving", `location.hash === '#unanswered' && !location.search && document.readyState === 'complete'`)
+	after := eval(`[...document.querySelectorAll('#unanswered tbody td.question')].map(td => td.textContent).join('\n')`)
+	if strings.Contains("\n"+after+"\n", "\n"+before+"\n") {
+		t.Errorf("%q is still in the queue after it was resolved:\n%s", before, after)
+	}
+}

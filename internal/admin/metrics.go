@@ -1,0 +1,78 @@
+package admin
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the process's figures in Prometheus format, on a registry of its own (not the
+// global one): questions answered, how many without confidence, answer latency, reindex duration
+// and lost query-log writes, plus the Go runtime's and the process's. It implements
+// querylog.Observer; the reindex job calls Reindexed. It is safe for concurrent use.
+type Metrics struct {
+	reg           *prometheus.Registry
+	questions     prometheus.Counter
+	notConfident  prometheus.Counter
+	latency       prometheus.Histogram
+	reindex       prometheus.Histogram
+	writeFailures prometheus.Counter
+}
+
+// NewMetrics returns metrics registered on a new registry.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		questions: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "policybot_questions_total",
+			Help: "Questions answered.",
+		}),
+		notConfident: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "policybot_questions_not_confident_total",
+			Help: "Questions answered without confidence (the documents may not cover them).",
+		}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "policybot_answer_latency_seconds",
+			Help:    "Time from a question to its answer.",
+			Buckets: []float64{0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+		}),
+		reindex: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "policybot_reindex_duration_seconds",
+			Help:    "Time to build and publish an index.",
+			Buckets: []float64{1, 5, 15, 30, 60, 120, 300, 600, 1800},
+		}),
+		writeFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "policybot_querylog_write_failures_total",
+			Help: "Query-log writes lost (database locked, full or unreachable); the answers went out regardless.",
+		}),
+	}
+	m.reg.MustRegister(m.questions, m.notConfident, m.latency, m.reindex, m.writeFailures,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Question counts a question answered, with or without confidence, in latency.
+func (m *Metrics) Question(confident bool, latency time.Duration) {
+	m.questions.Inc()
+	if !confident {
+		m.notConfident.Inc()
+	}
+	m.latency.Observe(latency.Seconds())
+}
+
+// WriteFailed counts a query-log write that was lost.
+func (m *Metrics) WriteFailed() { m.writeFailures.Inc() }
+
+// Reindexed records how long a reindex took.
+func (m *Metrics) Reindexed(d time.Duration) { m.reindex.Observe(d.Seconds()) }
+
+// Registry is the registry the metrics are on, for a caller that adds its own.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// handler serves the metrics in Prometheus's text format.
+func (m *Metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}

@@ -1,0 +1,249 @@
+package querylog
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"policybot/handlers"
+)
+
+// inCI reports whether the tests run in CI, where a missing PostgreSQL is a failure, not a skip.
+func inCI() bool {
+	ci := os.Getenv("CI")
+	return ci != "" && ci != "false" && ci != "0"
+}
+
+// unavailable fails the test in CI and skips it elsewhere, saying why.
+func unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if inCI() {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format+" (skipped outside CI)", args...)
+}
+
+// backend makes fresh, empty databases of one kind for a test.
+type backend struct {
+	name string
+	// target returns the address of a new empty database, removed when the test ends.
+	target func(t *testing.T) string
+}
+
+var sqliteBackend = backend{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), FileName) }}
+
+var postgresBackend = backend{"postgres", func(t *testing.T) string {
+	dsn := os.Getenv("POLICYBOT_TEST_PG")
+	if dsn == "" {
+		unavailable(t, "POLICYBOT_TEST_PG is not set: no PostgreSQL to test against (.ci/run starts one)")
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	ctx := context.Background()
+	if err := admin.PingContext(ctx); err != nil {
+		unavailable(t, "PostgreSQL at POLICYBOT_TEST_PG does not answer: %v", err)
+	}
+	// Each test gets its own schema, named in the connection's search_path.
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		db.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}}
+
+// eachBackend runs fn as a subtest on SQLite and on PostgreSQL: both must pass the same tests.
+func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
+	for _, b := range []backend{sqliteBackend, postgresBackend} {
+		t.Run(b.name, func(t *testing.T) { fn(t, b) })
+	}
+}
+
+// openAt opens the store at target, closed when the test ends.
+func openAt(t *testing.T, target string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), target, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// counter is an Observer that counts.
+type counter struct {
+	questions, notConfident, failures atomic.Int64
+}
+
+func (c *counter) Question(confident bool, latency time.Duration) {
+	c.questions.Add(1)
+	if !confident {
+		c.notConfident.Add(1)
+	}
+}
+
+func (c *counter) WriteFailed() { c.failures.Add(1) }
+
+var testSecret = []byte("0123456789abcdef0123456789abcdef")
+
+// record writes entries through a Log and waits until they are in the database; it returns their
+// ids in order.
+func record(t *testing.T, s *Store, entries ...handlers.LogEntry) []int64 {
+	t.Helper()
+	obs := &counter{}
+	l := NewLog(s, testSecret, LogOptions{Observer: obs})
+	ids := make([]int64, len(entries))
+	for i, e := range entries {
+		id, err := l.Record(context.Background(), e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = id
+	}
+	if err := l.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := obs.failures.Load(); n != 0 {
+		t.Fatalf("%d writes failed", n)
+	}
+	return ids
+}
+
+// entry is a question asked at t by user.
+func entry(t time.Time, user int64, question string, confident bool) handlers.LogEntry {
+	return handlers.LogEntry{Time: t, UserID: user, ChatID: user, ChatType: "private", Question: question,
+		Script: "simplified", Intent: "entitlement", Confident: confident,
+		Results: []handlers.LogResult{{DocID: "doc-a", Section: "第一章 › 一、"}}, Latency: 120 * time.Millisecond}
+}
+
+func TestMigrations(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		target := b.target(t)
+
+		// A database made by the first version of the schema, with a question in it.
+		old, err := open(ctx, target, Options{}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := old.Version(ctx); v != 1 {
+			t.Fatalf("version %d after migrating to 1", v)
+		}
+		if err := old.PutState(ctx, "k", []byte("v"), time.Hour); err == nil {
+			t.Fatal("state table exists before its migration")
+		}
+		ids := record(t, old, entry(time.Now(), 7, "失业金怎么领", false))
+		old.Close()
+
+		// Opening it migrates the rest and keeps the data; opening again changes nothing.
+		for range 2 {
+			s, err := Open(ctx, target, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, _ := s.Version(ctx); v != len(migrations) {
+				t.Fatalf("version %d, want %d", v, len(migrations))
+			}
+			if r, err := s.Question(ctx, ids[0]); err != nil || r.Question != "失业金怎么领" {
+				t.Fatalf("question after migration: %+v, %v", r, err)
+			}
+			if err := s.PutState(ctx, "k", []byte("v"), time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != len(migrations) {
+				t.Fatalf("%d migrations recorded (%v), want %d", n, err, len(migrations))
+			}
+			s.Close()
+		}
+
+		// A schema newer than the program is refused, not written to.
+		s := openAt(t, target)
+		if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`),
+			len(migrations)+1, "from the future", 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(ctx, target, Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
+			t.Fatalf("opening a newer schema: %v", err)
+		}
+	})
+}
+
+func TestMigrationsConcurrent(t *testing.T) {
+	// Replicas starting at once against one new database take turns migrating it.
+	eachBackend(t, func(t *testing.T, b backend) {
+		target := b.target(t)
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				s, err := Open(context.Background(), target, Options{})
+				if err == nil {
+					s.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		s := openAt(t, target)
+		if v, _ := s.Version(context.Background()); v != len(migrations) {
+			t.Fatalf("version %d", v)
+		}
+	})
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	// A file that is not a database.
+	bad := filepath.Join(t.TempDir(), "querylog.db")
+	if err := os.WriteFile(bad, []byte(strings.Repeat("not a database ", 1000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, bad, Options{}); err == nil {
+		t.Error("opened a file that is not a database")
+	}
+	if _, err := Open(ctx, filepath.Join(t.TempDir(), "a?b.db"), Options{}); err == nil {
+		t.Error("opened a path with a question mark")
+	}
+	// A PostgreSQL server that is not there; the error names it without the password.
+	_, err := Open(ctx, "postgres://u:secretpw@127.0.0.1:1/db?connect_timeout=2", Options{})
+	if err == nil {
+		t.Fatal("opened a PostgreSQL server that is not there")
+	}
+	if strings.Contains(err.Error(), "secretpw") {
+		t.Errorf("error shows the password: %v", err)
+	}
+	if !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Errorf("error does not name the server: %v", err)
+	}
+}
