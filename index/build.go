@@ -139,6 +139,9 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 	if err := writeStore(filepath.Join(tmp, storeFile), docs, passages); err != nil {
 		return nil, err
 	}
+	if err := writeNumbers(tmp, passages); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
+	}
 	m.BuildSeconds = time.Since(began).Seconds()
 	mb, _ := json.MarshalIndent(m, "", "  ")
 	if err := writeAtomic(filepath.Join(tmp, manifestFile), mb); err != nil {

@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"policybot/corpus"
 )
@@ -125,6 +127,9 @@ func OpenDir(dataDir, dir string) (*Index, error) {
 		releaseSegmenter(ix.seg)
 		return nil, err
 	}
+	// Opening reads tens of megabytes that are garbage once the lookups are built: give them back
+	// now rather than keep them as the heap a server then grows into.
+	debug.FreeOSMemory()
 	return ix, nil
 }
 
@@ -166,6 +171,34 @@ func (ix *Index) openFiles(dir string) (err error) {
 	return ix.number()
 }
 
+// checkNumbers checks a saved numbering against the index: as many live documents as numbered
+// passages, and the passages at 64 numbers spread over the range where the numbering says.
+func (ix *Index) checkNumbers(r bleveindex.IndexReader, nums []uint32) bool {
+	n, err := r.DocCount()
+	live := uint64(0)
+	for _, p := range nums {
+		if p != noPassage {
+			live++
+		}
+	}
+	if err != nil || n != live || live != uint64(len(ix.pdoc)) {
+		return false
+	}
+	for k := 0; k < 64 && len(nums) > 0; k++ {
+		num := k * (len(nums) - 1) / 63
+		if nums[num] == noPassage {
+			continue
+		}
+		var id [8]byte
+		binary.BigEndian.PutUint64(id[:], uint64(num))
+		ext, err := r.ExternalID(id[:])
+		if err != nil || ix.passageIndex(ext) != int(nums[num]) {
+			return false
+		}
+	}
+	return true
+}
+
 // numInfo is the passage and document of a Bleve document number, -1 for none.
 type numInfo struct{ p, d int32 }
 
@@ -180,6 +213,16 @@ func (ix *Index) number() error {
 		return err
 	}
 	defer r.Close()
+	if nums, err := readNumbers(filepath.Join(ix.dir, numbersFile)); err == nil && ix.checkNumbers(r, nums) {
+		ix.nums = make([]numInfo, len(nums))
+		for num, p := range nums {
+			ix.nums[num] = numInfo{-1, -1}
+			if p < uint32(len(ix.pdoc)) {
+				ix.nums[num] = numInfo{int32(p), ix.pdoc[p]}
+			}
+		}
+		return nil
+	}
 	ids, err := r.DocIDReaderAll()
 	if err != nil {
 		return err

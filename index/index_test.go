@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"os"
@@ -373,5 +374,34 @@ func TestPruningExact(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// TestNumbers: the saved numbering maps every one of Bleve's document numbers to its passage.
+func TestNumbers(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(shared.dir, numbersFile)); err != nil {
+		t.Fatalf("no numbering saved: %v", err)
+	}
+	adv, _ := shared.bl.Advanced()
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	for num, ni := range shared.nums {
+		if ni.p < 0 {
+			continue
+		}
+		n++
+		var id [8]byte
+		binary.BigEndian.PutUint64(id[:], uint64(num))
+		ext, err := r.ExternalID(id[:])
+		if err != nil || ext != shared.passage(int(ni.p)).ID() || int(ni.d) != int(shared.pdoc[ni.p]) {
+			t.Fatalf("number %d: passage %s, Bleve says %q (%v)", num, shared.passage(int(ni.p)).ID(), ext, err)
+		}
+	}
+	if n != len(shared.pdoc) {
+		t.Errorf("%d passages numbered, want %d", n, len(shared.pdoc))
 	}
 }

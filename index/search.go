@@ -134,8 +134,15 @@ type scratch struct {
 	part part
 }
 
+// bounded is a passage number with a bound of its score.
+type bounded struct {
+	num uint32
+	ub  float64
+}
+
 // part is the working memory of a search over a range of document numbers.
 type part struct {
+	queue   []bounded
 	touched []uint32 // the numbers met
 	sel     []float32
 	exact   map[uint32]*cand // passages already scored exactly, by number
@@ -398,11 +405,8 @@ func (sr *searcher) run(ctx context.Context, r bleveindex.IndexReader, pt *part,
 			cut = kth(pt.sel, len(pt.sel)-finish)
 		}
 	}
-	type bounded struct {
-		num uint32
-		ub  float64
-	}
-	var queue []bounded
+	queue := pt.queue[:0]
+	defer func() { pt.queue = queue[:0] }()
 	for _, num := range pt.touched {
 		sl := s.num[num]
 		ni := ix.nums[num]
@@ -503,6 +507,7 @@ type exact struct {
 	cov    *coverage
 	groups [][]int // the terms standing for each question word
 	place  uint64
+	slab   []cand // candidates are allocated from here, a block at a time
 }
 
 func newExact(ix *Index, q *query, plans []termPlan, avg float64, cov *coverage, place uint64) *exact {
@@ -521,7 +526,11 @@ func newExact(ix *Index, q *query, plans []termPlan, avg float64, cov *coverage,
 // cand scores passage p of document d, whose title holds the terms title.
 func (e *exact) cand(p, d int, title uint64) *cand {
 	score, matched, c := e.score(p, d, title)
-	return &cand{p: p, score: score, matched: matched, coverage: c}
+	if len(e.slab) == cap(e.slab) {
+		e.slab = make([]cand, 0, 256)
+	}
+	e.slab = append(e.slab, cand{p: p, score: score, matched: matched, coverage: c})
+	return &e.slab[len(e.slab)-1]
 }
 
 // score returns passage p's score, the terms it matched and its coverage; d is its document and
@@ -793,11 +802,12 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 			lk.add(id, ti)
 		}
 	}
+	pos := make([][]int, len(q.groups)) // each question word's positions in a passage
 	for i, c := range cands {
 		if i == proxCands {
 			break
 		}
-		c.score *= 1 + proxWeight*ix.proximity(q, &lk, c.p)
+		c.score *= 1 + proxWeight*ix.proximity(q, &lk, c.p, pos)
 	}
 	sort.Slice(cands, func(i, j int) bool { return less(cands[i], cands[j]) })
 }
@@ -805,8 +815,10 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 // proximity measures how far the question's words keep their order and closeness in passage p: for
 // each pair of words next to each other in the question, 1 when they are next to each other in the
 // passage, 1/2 when one word apart; averaged over the pairs.
-func (ix *Index) proximity(q *query, lk *lookup, p int) float64 {
-	pos := make([][]int, len(q.groups))
+func (ix *Index) proximity(q *query, lk *lookup, p int, pos [][]int) float64 {
+	for g := range pos {
+		pos[g] = pos[g][:0]
+	}
 	toks := ix.fwd.words(p)
 	at := 0
 	for t, more := toks.next(); more; t, more = toks.next() {

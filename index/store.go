@@ -6,11 +6,14 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unsafe"
 
+	"github.com/blevesearch/bleve/v2"
 	mmap "github.com/blevesearch/mmap-go"
 
 	"policybot/corpus"
@@ -395,4 +398,86 @@ func splitID(id string) (doc string, seq int, ok bool) {
 	}
 	seq, err := strconv.Atoi(id[cut+1:])
 	return id[:cut], seq, err == nil && seq >= 0
+}
+
+// numbersFile holds, for each of Bleve's internal document numbers, the passage it is (u32,
+// little-endian; noPassage for a number no live passage has). Bleve's offline builder numbers
+// documents in no particular order; reading every passage's id back from Bleve to learn the numbers
+// takes a pass over its stored fields at every open, which this file saves.
+const (
+	numbersFile = "numbers.bin"
+	noPassage   = math.MaxUint32
+)
+
+// writeNumbers reads the Bleve index under dir back and saves its numbering of passages, which are
+// given in store order by their ids.
+func writeNumbers(dir string, passages []corpus.Passage) error {
+	at := make(map[string]uint32, len(passages))
+	for i := range passages {
+		at[passages[i].ID()] = uint32(i)
+	}
+	bl, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true})
+	if err != nil {
+		return err
+	}
+	defer bl.Close()
+	adv, err := bl.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	ids, err := r.DocIDReaderAll()
+	if err != nil {
+		return err
+	}
+	defer ids.Close()
+	var nums []uint32
+	for {
+		id, err := ids.Next()
+		if err != nil {
+			return err
+		}
+		if id == nil {
+			break
+		}
+		ext, err := r.ExternalID(id)
+		if err != nil {
+			return err
+		}
+		num := binary.BigEndian.Uint64(id)
+		if num >= 1<<31 {
+			return fmt.Errorf("document number %d out of range", num)
+		}
+		for uint64(len(nums)) <= num {
+			nums = append(nums, noPassage)
+		}
+		if p, ok := at[ext]; ok {
+			nums[num] = p
+		}
+	}
+	b := make([]byte, 0, 4*len(nums))
+	for _, p := range nums {
+		b = binary.LittleEndian.AppendUint32(b, p)
+	}
+	return writeAtomic(filepath.Join(dir, numbersFile), b)
+}
+
+// readNumbers reads a numbersFile.
+func readNumbers(path string) ([]uint32, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(b)%4 != 0 {
+		return nil, errStore
+	}
+	nums := make([]uint32, len(b)/4)
+	for i := range nums {
+		nums[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	return nums, nil
 }

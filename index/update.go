@@ -344,6 +344,9 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 	if err := writeStore(filepath.Join(tmp, storeFile), docs, passages); err != nil {
 		return nil, err
 	}
+	if err := writeNumbers(tmp, passages); err != nil {
+		return nil, fmt.Errorf("update index: %w", err)
+	}
 	m.BuildSeconds = time.Since(began).Seconds()
 	mb, _ := json.MarshalIndent(m, "", "  ")
 	if err := writeAtomic(filepath.Join(tmp, manifestFile), mb); err != nil {
