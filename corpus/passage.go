@@ -52,10 +52,10 @@ func Cut(doc *Document) []Passage {
 	tocFirst := ""
 	for i := first; i < len(ls); i++ {
 		l := ls[i]
-		if isFurniture(l.text) {
+		if furnitureLine(l.text) {
 			continue
 		}
-		if tocLine.MatchString(collapseInner(l.text)) {
+		if strings.HasPrefix(l.text, "目") && tocLine.MatchString(collapseInner(l.text)) {
 			inTOC, tocFirst = true, ""
 			continue
 		}
@@ -111,6 +111,31 @@ func Cut(doc *Document) []Passage {
 		c.flush()
 	}
 	return c.finish()
+}
+
+// maxFurniture is the longest line, in bytes, that can be web-page furniture (a breadcrumb, a source
+// bar, a footer): longer lines are body text.
+const maxFurniture = 400
+
+// furnitureCues holds a word of each of the furniture patterns (clean.go): a line with none of them
+// cannot match, and is not run through the patterns, which are slow. A pattern added there needs its
+// word here (TestFurnitureCues checks them).
+var furnitureCues = []string{"位置", "来源", "來源", "字号", "字號", "字体", "发布", "發布", "更新", "发文", "浏览", "瀏覽", "阅读", "閱讀", "访问",
+	"编辑", "編輯", "校对", "审核", "扫一扫", "二维码", "二維碼", "上一", "下一", "公网安备", "公網安備", "ICP",
+	"网站标识码", "網站標識碼", "版权所有", "版權所有", "Copyright", "©", "主办单位", "主辦單位", "承办单位", "承辦單位",
+	"繼續訪問", "继续访问", "返回顶部", "返回頂部", "关闭", "關閉", "打印", "收藏", "分享", "<!--"}
+
+// furnitureLine reports whether a trimmed line is web-page furniture.
+func furnitureLine(t string) bool {
+	if len(t) > maxFurniture {
+		return false
+	}
+	for _, c := range furnitureCues {
+		if strings.Contains(t, c) {
+			return isFurniture(t)
+		}
+	}
+	return false
 }
 
 // open starts a section, closing the open ones of the same or a lower level.
@@ -191,7 +216,7 @@ func (c *cutter) emit(start, end int, rebuilt bool, text string) {
 // number of lines it used.
 func (c *cutter) table(ls []line) int {
 	n := 0
-	for n < len(ls) && isCell(ls[n].text) && headingOf(ls[n].text) < 0 && !isFurniture(ls[n].text) {
+	for n < len(ls) && isCell(ls[n].text) && headingOf(ls[n].text) < 0 && !furnitureLine(ls[n].text) {
 		n++
 	}
 	if n < 3*2 {

@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"crypto/rand"
-	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -31,7 +31,6 @@ const AnalyzerName = "policy"
 const (
 	fieldText    = "text"
 	fieldSection = "section"
-	fieldTitle   = "title"
 	fieldDoc     = "doc"
 )
 
@@ -45,7 +44,35 @@ type BuildOptions struct {
 	Progress func(docs, passages int, bytes int64)
 }
 
-const batchSize = 256
+// cutAll cuts the documents into passages, in parallel, and returns them in document order.
+func cutAll(docs []*corpus.Document) []corpus.Passage {
+	cut := make([][]corpus.Passage, len(docs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(docs) {
+					return
+				}
+				cut[i] = corpus.Cut(docs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, c := range cut {
+		n += len(c)
+	}
+	out := make([]corpus.Passage, 0, n)
+	for _, c := range cut {
+		out = append(out, c...)
+	}
+	return out
+}
 
 // Build cuts docs into passages and indexes them in a new folder under dataDir/indexes, then
 // publishes that folder as the current index (an atomic rename of dataDir/current), so that readers
@@ -90,11 +117,11 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 	}
 
 	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
-	var passages []corpus.Passage
-	for _, d := range docs {
-		passages = append(passages, corpus.Cut(d)...)
-	}
-	tokens, err := writeBleve(ctx, filepath.Join(tmp, bleveDir), seg, docs, passages, opt.Progress)
+	// Near-duplicates need the whole corpus but nothing of the index: find them meanwhile.
+	dups := make(chan []corpus.Duplicate, 1)
+	go func() { dups <- corpus.NearDuplicates(docs) }()
+	passages := cutAll(docs)
+	tokens, err := writeIndex(ctx, tmp, seg, docs, passages, opt.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -106,11 +133,14 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 	if len(passages) > 0 {
 		m.AvgLen = float64(tokens) / float64(len(passages))
 	}
-	for _, d := range corpus.NearDuplicates(docs) {
+	for _, d := range <-dups {
 		m.Duplicates = append(m.Duplicates, DupPair{A: d.A, B: d.B, Similarity: d.Similarity})
 	}
 	if err := writeStore(filepath.Join(tmp, storeFile), docs, passages); err != nil {
 		return nil, err
+	}
+	if err := writeNumbers(tmp, passages); err != nil {
+		return nil, fmt.Errorf("build index: %w", err)
 	}
 	m.BuildSeconds = time.Since(began).Seconds()
 	mb, _ := json.MarshalIndent(m, "", "  ")
@@ -183,9 +213,9 @@ func copyFile(src, dst string) error {
 	return writeAtomic(dst, b)
 }
 
-// newMapping is the Bleve mapping of a passage: its text, section path and document title analysed
-// with jieba, its document id as a keyword. Nothing is stored but the inverted index: passages are
-// kept in the index's own store.
+// newMapping is the Bleve mapping of a passage: its text and section path analysed with jieba, its
+// document id as a keyword. Nothing is stored but the inverted index: passages are kept in the
+// index's own store, their words in order in the forward file.
 func newMapping(seg *Segmenter) (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
 	tok := "jieba-" + seg.UserDictHash
@@ -198,7 +228,7 @@ func newMapping(seg *Segmenter) (*mapping.IndexMappingImpl, error) {
 	im.DefaultAnalyzer = AnalyzerName
 	im.StoreDynamic, im.IndexDynamic, im.DocValuesDynamic = false, false, false
 	dm := bleve.NewDocumentStaticMapping()
-	for _, f := range []string{fieldText, fieldSection, fieldTitle} {
+	for _, f := range []string{fieldText, fieldSection} {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = AnalyzerName
 		fm.Store, fm.IncludeTermVectors, fm.IncludeInAll, fm.DocValues = false, false, false, false
@@ -210,104 +240,4 @@ func newMapping(seg *Segmenter) (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt(fieldDoc, km)
 	im.DefaultMapping = dm
 	return im, nil
-}
-
-// writeBleve indexes the passages in a new Bleve index at path and returns the number of words in
-// their text.
-func writeBleve(ctx context.Context, path string, seg *Segmenter, docs []*corpus.Document, passages []corpus.Passage, progress func(int, int, int64)) (int, error) {
-	im, err := newMapping(seg)
-	if err != nil {
-		return 0, fmt.Errorf("build index: mapping: %w", err)
-	}
-	bl, err := bleve.New(path, im)
-	if err != nil {
-		return 0, fmt.Errorf("build index: %w", err)
-	}
-	titles := make(map[string]string, len(docs))
-	for _, d := range docs {
-		titles[d.ID] = d.Title
-	}
-	// Count words in parallel; Bleve analyses each batch in parallel itself.
-	counts := make([]int, len(passages))
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(passages); i += workers {
-				text := passages[i].Text
-				if passages[i].Rebuilt {
-					text = passages[i].Cells
-				}
-				counts[i] = len(seg.Tokenize(text))
-			}
-		}(w)
-	}
-	wg.Wait()
-	tokens := 0
-	for _, c := range counts {
-		tokens += c
-	}
-	var bytes int64
-	docsDone := map[string]bool{}
-	batch := bl.NewBatch()
-	for i := range passages {
-		p := &passages[i]
-		text, section := p.Text, p.Section()
-		if p.Rebuilt {
-			text, section = p.Cells, section+" "+p.Headers
-		}
-		if err := batch.Index(p.ID(), map[string]interface{}{
-			fieldText: text, fieldSection: section, fieldTitle: titles[p.DocID], fieldDoc: p.DocID,
-		}); err != nil {
-			bl.Close()
-			return 0, fmt.Errorf("build index: %s: %w", p.ID(), err)
-		}
-		bytes += int64(len(p.Text))
-		docsDone[p.DocID] = true
-		if batch.Size() >= batchSize || i == len(passages)-1 {
-			if err := ctx.Err(); err != nil {
-				bl.Close()
-				return 0, err
-			}
-			if err := bl.Batch(batch); err != nil {
-				bl.Close()
-				return 0, fmt.Errorf("build index: %w", err)
-			}
-			batch.Reset()
-			if progress != nil {
-				progress(len(docsDone), i+1, bytes)
-			}
-		}
-	}
-	if err := bl.Close(); err != nil {
-		return 0, fmt.Errorf("build index: %w", err)
-	}
-	return tokens, nil
-}
-
-// writeStore saves the documents and passages; the text of a passage that is a slice of its
-// document's text is left out and restored on load.
-func writeStore(path string, docs []*corpus.Document, passages []corpus.Passage) error {
-	slim := make([]corpus.Passage, len(passages))
-	for i, p := range passages {
-		if !p.Rebuilt {
-			p.Text = ""
-		}
-		slim[i] = p
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("build index: %w", err)
-	}
-	if err := gob.NewEncoder(f).Encode(stored{Docs: docs, Passages: slim}); err != nil {
-		f.Close()
-		return fmt.Errorf("build index: write passages: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("build index: %w", err)
-	}
-	return f.Close()
 }

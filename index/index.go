@@ -4,23 +4,26 @@
 package index
 
 import (
-	"encoding/gob"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"policybot/corpus"
 )
 
 // FormatVersion changes whenever the index layout or analysis changes, so that indexes built by an
 // older program are rebuilt rather than misread.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // ErrNoIndex reports a data folder without a published index.
 var ErrNoIndex = errors.New("index: no index built yet")
@@ -28,7 +31,7 @@ var ErrNoIndex = errors.New("index: no index built yet")
 // Files of a built index, inside its folder.
 const (
 	bleveDir     = "bleve"
-	storeFile    = "store.gob"
+	storeFile    = "store.bin"
 	manifestFile = "manifest.json"
 	userDictFile = "userdict.txt"
 	synonymsFile = "synonyms.txt"
@@ -68,18 +71,13 @@ type Index struct {
 	syn      *Synonyms
 	docs     []*corpus.Document
 	docIdx   map[string]int
-	passages []corpus.Passage
-	passIdx  map[string]int
-	pdoc     []int // document of each passage
-	masks    []int // masked runs in each document: how much of it is redacted
+	st       *store
+	pdoc     []int32 // document of each passage; a document's passages follow each other in order
 	places   *places
-}
-
-// stored is what store.gob holds: the documents (with their text) and their passages (with the text
-// of rebuilt table rows only; the rest is sliced from the document's text on load).
-type stored struct {
-	Docs     []*corpus.Document
-	Passages []corpus.Passage
+	fwd      *forward
+	nums     []numInfo          // by Bleve's internal document number
+	titles   map[uint32][]int32 // term → the documents with it in their title
+	scratch  sync.Pool          // *scratch
 }
 
 // Open opens the index published in dataDir (see Build). It returns ErrNoIndex when none has been
@@ -129,64 +127,160 @@ func OpenDir(dataDir, dir string) (*Index, error) {
 		releaseSegmenter(ix.seg)
 		return nil, err
 	}
+	// Opening reads tens of megabytes that are garbage once the lookups are built: give them back
+	// now rather than keep them as the heap a server then grows into.
+	debug.FreeOSMemory()
 	return ix, nil
 }
 
-func (ix *Index) openFiles(dir string) error {
-	var err error
+func (ix *Index) openFiles(dir string) (err error) {
+	defer func() {
+		if err != nil {
+			if ix.bl != nil {
+				ix.bl.Close()
+			}
+			ix.fwd.close()
+			ix.st.close()
+			err = fmt.Errorf("open index %s: %w", dir, err)
+		}
+	}()
 	if ix.syn, err = ReadSynonyms(filepath.Join(dir, synonymsFile), ix.seg); err != nil {
 		return err
 	}
 	if err := ix.load(filepath.Join(dir, storeFile)); err != nil {
-		return fmt.Errorf("open index %s: %w", dir, err)
+		return err
 	}
-	ix.bl, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true})
+	if ix.fwd, err = openForward(filepath.Join(dir, forwardFile)); err != nil {
+		return err
+	}
+	if ix.fwd.passages() != len(ix.st.pass) || len(ix.fwd.docOff)-1 != len(ix.docs) {
+		return fmt.Errorf("%w: it does not match the passages", errForward)
+	}
+	ix.titles = map[uint32][]int32{}
+	for d := range ix.docs {
+		for _, t := range ix.fwd.title(d) {
+			ds := ix.titles[t>>1]
+			if len(ds) == 0 || ds[len(ds)-1] != int32(d) {
+				ix.titles[t>>1] = append(ds, int32(d))
+			}
+		}
+	}
+	if ix.bl, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true}); err != nil {
+		return err
+	}
+	return ix.number()
+}
+
+// checkNumbers checks a saved numbering against the index: as many live documents as numbered
+// passages, and the passages at 64 numbers spread over the range where the numbering says.
+func (ix *Index) checkNumbers(r bleveindex.IndexReader, nums []uint32) bool {
+	n, err := r.DocCount()
+	live := uint64(0)
+	for _, p := range nums {
+		if p != noPassage {
+			live++
+		}
+	}
+	if err != nil || n != live || live != uint64(len(ix.pdoc)) {
+		return false
+	}
+	for k := 0; k < 64 && len(nums) > 0; k++ {
+		num := k * (len(nums) - 1) / 63
+		if nums[num] == noPassage {
+			continue
+		}
+		var id [8]byte
+		binary.BigEndian.PutUint64(id[:], uint64(num))
+		ext, err := r.ExternalID(id[:])
+		if err != nil || ix.passageIndex(ext) != int(nums[num]) {
+			return false
+		}
+	}
+	return true
+}
+
+// numInfo is the passage and document of a Bleve document number, -1 for none.
+type numInfo struct{ p, d int32 }
+
+// number maps Bleve's internal document numbers to passages.
+func (ix *Index) number() error {
+	adv, err := ix.bl.Advanced()
 	if err != nil {
-		return fmt.Errorf("open index %s: %w", dir, err)
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if nums, err := readNumbers(filepath.Join(ix.dir, numbersFile)); err == nil && ix.checkNumbers(r, nums) {
+		ix.nums = make([]numInfo, len(nums))
+		for num, p := range nums {
+			ix.nums[num] = numInfo{-1, -1}
+			if p < uint32(len(ix.pdoc)) {
+				ix.nums[num] = numInfo{int32(p), ix.pdoc[p]}
+			}
+		}
+		return nil
+	}
+	ids, err := r.DocIDReaderAll()
+	if err != nil {
+		return err
+	}
+	defer ids.Close()
+	for {
+		id, err := ids.Next()
+		if err != nil {
+			return err
+		}
+		if id == nil {
+			break
+		}
+		ext, err := r.ExternalID(id)
+		if err != nil {
+			return err
+		}
+		num := binary.BigEndian.Uint64(id)
+		if num >= 1<<31 {
+			return fmt.Errorf("document number %d out of range", num)
+		}
+		for uint64(len(ix.nums)) <= num {
+			ix.nums = append(ix.nums, numInfo{-1, -1})
+		}
+		if p := ix.passageIndex(ext); p >= 0 {
+			ix.nums[num] = numInfo{int32(p), int32(ix.pdoc[p])}
+		}
 	}
 	return nil
 }
 
 func (ix *Index) load(path string) error {
-	f, err := os.Open(path)
+	st, err := readStore(path)
 	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var st stored
-	if err := gob.NewDecoder(f).Decode(&st); err != nil {
 		return fmt.Errorf("read passages: %w", err)
 	}
-	ix.setCorpus(st.Docs, st.Passages)
+	ix.st, ix.docs = st, st.docs
+	ix.docIdx = make(map[string]int, len(ix.docs))
+	ix.pdoc = make([]int32, len(st.pass))
+	for d, doc := range ix.docs {
+		ix.docIdx[doc.ID] = d
+		for i := st.first[d]; i < st.first[d+1]; i++ {
+			ix.pdoc[i] = int32(d)
+		}
+	}
+	ix.places = newPlaces(ix.docs, ix.seg)
 	return nil
 }
 
-// setCorpus installs the documents and passages and the lookups over them.
-func (ix *Index) setCorpus(docs []*corpus.Document, passages []corpus.Passage) {
-	ix.docs, ix.passages = docs, passages
-	ix.docIdx = make(map[string]int, len(docs))
-	ix.masks = make([]int, len(docs))
-	for i, d := range docs {
-		ix.docIdx[d.ID] = i
-		ix.masks[i] = corpus.Masks(d.Text)
-	}
-	ix.passIdx = make(map[string]int, len(passages))
-	ix.pdoc = make([]int, len(passages))
-	for i := range passages {
-		p := &passages[i]
-		di := ix.docIdx[p.DocID]
-		ix.pdoc[i] = di
-		if !p.Rebuilt {
-			p.Text = docs[di].Text[p.Start:p.End]
-		}
-		ix.passIdx[p.ID()] = i
-	}
-	ix.places = newPlaces(docs, ix.seg)
-}
-
-// Close closes the Bleve index and frees the segmenter.
+// Close closes the Bleve index and the forward file and frees the segmenter.
 func (ix *Index) Close() error {
 	err := ix.bl.Close()
+	if ferr := ix.fwd.close(); err == nil {
+		err = ferr
+	}
+	if serr := ix.st.close(); err == nil {
+		err = serr
+	}
 	releaseSegmenter(ix.seg)
 	return err
 }
@@ -207,11 +301,36 @@ func (ix *Index) Document(id string) *corpus.Document {
 
 // Passage returns the passage with the given id ("doc#seq"), or nil.
 func (ix *Index) Passage(id string) *corpus.Passage {
-	if i, ok := ix.passIdx[id]; ok {
-		return &ix.passages[i]
+	if i := ix.passageIndex(id); i >= 0 {
+		return ix.passage(i)
 	}
 	return nil
 }
+
+// passageIndex returns the index of the passage with the given id, or -1.
+func (ix *Index) passageIndex(id string) int {
+	doc, seq, ok := splitID(id)
+	d, found := ix.docIdx[doc]
+	if !ok || !found || seq >= int(ix.st.first[d+1]-ix.st.first[d]) {
+		return -1
+	}
+	return int(ix.st.first[d]) + seq
+}
+
+// passage makes passage i.
+func (ix *Index) passage(i int) *corpus.Passage {
+	d := ix.pdoc[i]
+	return ix.st.passage(i, i-int(ix.st.first[d]), ix.docs[d])
+}
+
+// text returns the text of passage i.
+func (ix *Index) text(i int) string { return ix.st.passageText(i, ix.docs[ix.pdoc[i]]) }
+
+// rebuilt reports whether passage i is a rebuilt table row.
+func (ix *Index) rebuilt(i int) bool { return ix.st.pass[i].row >= 0 }
+
+// docMasks is the number of masked runs in the document of passage i.
+func (ix *Index) docMasks(i int) int { return int(ix.st.masks[ix.pdoc[i]]) }
 
 // Segmenter is the index's word segmenter, for callers that need to cut text as the index does.
 func (ix *Index) Segmenter() *Segmenter { return ix.seg }

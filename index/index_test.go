@@ -2,7 +2,9 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -295,4 +297,111 @@ func FuzzTokenize(f *testing.F) {
 			prev = tk.Pos
 		}
 	})
+}
+
+// TestPruningExact: the pruned search returns the same candidates, with the same scores, as scoring
+// every passage exactly, so pruning changes speed and never ranking (on a corpus this small no word
+// counts as common).
+func TestPruningExact(t *testing.T) {
+	ctx := context.Background()
+	adv, err := shared.bl.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, question := range []string{
+		"铜仁市十四五期间城镇新增就业的目标是多少？", "失业金怎么领", "湖南全省建成了多少家零工市场？",
+		"被拖欠工资了应该去哪里维权？", "易地搬迁群众想自己创业有什么支持？", "退捕渔民的就业情况怎么样？",
+		"广元市就业服务中心2021年有哪些工作计划", "高校毕业生就业见习补贴标准",
+	} {
+		q := shared.analyse(question)
+		got, err := shared.score(ctx, r, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := shared.getScratch()
+		sr, err := shared.prepare(ctx, r, shared.analyse(question), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []*cand
+		for p := range shared.pdoc {
+			d := int(shared.pdoc[p])
+			// Search considers the passages with a question word in their text or section path
+			// (a title match alone lifts a passage, but does not make it a candidate).
+			found := false
+			toks := shared.fwd.words(p)
+			for tk, ok := toks.next(); ok && !found; tk, ok = toks.next() {
+				_, found = sr.ex.lk.find(tk >> 1)
+			}
+			for _, tk := range shared.fwd.section(p) {
+				if _, ok := sr.ex.lk.find(tk >> 1); ok {
+					found = true
+				}
+			}
+			if !found {
+				continue
+			}
+			c := sr.ex.cand(p, d, s.doc[d].mask)
+			if len(want) < candidates || less(c, want[len(want)-1]) {
+				want = insertCand(want, c)
+			}
+		}
+		shared.putScratch(s)
+		if len(got) != len(want) {
+			t.Errorf("%s: %d candidates, want %d", question, len(got), len(want))
+			in := map[int]bool{}
+			for _, c := range got {
+				in[c.p] = true
+			}
+			for i, c := range want {
+				if !in[c.p] {
+					t.Logf("missing rank %d passage %d score %.4f matched %b text %.40s", i, c.p, c.score, c.matched, shared.text(c.p))
+				}
+			}
+			for ti, tm := range q.terms {
+				t.Logf("term %d %s df %d", ti, tm.text, tm.df)
+			}
+			continue
+		}
+		for i := range want {
+			if got[i].p != want[i].p || math.Abs(got[i].score-want[i].score) > 1e-9 {
+				t.Errorf("%s: candidate %d is passage %d (%.4f), want %d (%.4f)", question, i, got[i].p, got[i].score, want[i].p, want[i].score)
+				break
+			}
+		}
+	}
+}
+
+// TestNumbers: the saved numbering maps every one of Bleve's document numbers to its passage.
+func TestNumbers(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(shared.dir, numbersFile)); err != nil {
+		t.Fatalf("no numbering saved: %v", err)
+	}
+	adv, _ := shared.bl.Advanced()
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	for num, ni := range shared.nums {
+		if ni.p < 0 {
+			continue
+		}
+		n++
+		var id [8]byte
+		binary.BigEndian.PutUint64(id[:], uint64(num))
+		ext, err := r.ExternalID(id[:])
+		if err != nil || ext != shared.passage(int(ni.p)).ID() || int(ni.d) != int(shared.pdoc[ni.p]) {
+			t.Fatalf("number %d: passage %s, Bleve says %q (%v)", num, shared.passage(int(ni.p)).ID(), ext, err)
+		}
+	}
+	if n != len(shared.pdoc) {
+		t.Errorf("%d passages numbered, want %d", n, len(shared.pdoc))
+	}
 }

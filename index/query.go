@@ -3,6 +3,7 @@ package index
 import (
 	"math"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,7 +18,7 @@ var stopWords = func() map[string]bool {
 		还是 对 为 为了 给 被 把 让 向 从 到 于 也 都 还 就 又 再 才 很 最 更 这 那 这个 那个 这些 那些 其 之
 		我 我们 你 你们 您 他 她 它 他们 她们 自己 本人 个人 想 想要 要 需要 请问 请 能 能否 可以 可否 应该
 		应当 该 会 去 来 一下 一些 一个 有些 有关 相关 关于 具体 目前 现在 呢 等 等等 啦 吗 哈 问 问下 咨询
-		情况 一般 如果 假如 要是 的话 时候 怎么回事 回事 干什么 做什么 干嘛`) {
+		情况 一般 如果 假如 要是 的话 时候 怎么回事 回事 干什么 做什么 干嘛 为什么 何种 哪种 什么样 有何`) {
 		m[w] = true
 	}
 	return m
@@ -55,10 +56,14 @@ type query struct {
 	regionDocs    map[int]bool // their documents
 	unknownPlaces []string     // place names the corpus never mentions
 	quantity      bool         // the question asks how many, how much, what rate
+	yesNo         bool         // the question asks yes or no
 	years         []string     // years the question names
 }
 
 var yearRe = regexp.MustCompile(`(?:19|20)\d{2}`)
+
+// yesNoRe matches the ways a question asks for a yes or a no.
+var yesNoRe = regexp.MustCompile(`吗[？?！!。]?\s*$|吗[？?]|是否|能否|可否|可不可以|能不能|是不是|有没有|会不会|要不要|需不需要|用不用`)
 
 // quantityCues are the ways a question asks for a figure.
 var quantityCues = []string{"多少", "几", "多大", "多高", "多长", "多久", "比例", "比率", "标准是", "目标是", "数量", "规模", "百分", "金额", "额度"}
@@ -69,6 +74,7 @@ func (ix *Index) analyse(q string) *query {
 	folded := ix.seg.Fold(q)
 	qu := &query{raw: q, folded: folded}
 	qu.years = yearRe.FindAllString(folded, -1)
+	qu.yesNo = yesNoRe.MatchString(folded)
 	for _, c := range quantityCues {
 		if strings.Contains(folded, c) {
 			qu.quantity = true
@@ -150,7 +156,34 @@ func (ix *Index) analyse(q string) *query {
 			}
 		}
 	}
+	if len(qu.terms) > maxTerms {
+		// A message this long is not a question; keep its weightiest words.
+		sort.SliceStable(qu.terms, func(i, j int) bool { return qu.terms[i].weight > qu.terms[j].weight })
+		qu.terms = qu.terms[:maxTerms]
+	}
 	return qu
+}
+
+// maxTerms is the most terms a search looks for (a search tracks the terms a passage holds in the
+// bits of a uint32).
+const maxTerms = 32
+
+// weighGroups weighs each word of the question by its rarity (the IDF of the word itself, or the
+// rarest IDF for a word no passage uses), scaled down for single characters.
+func (q *query) weighGroups(n uint64) {
+	maxIDF := idf(n, 0)
+	for gi := range q.groups {
+		g := &q.groups[gi]
+		g.weight = maxIDF
+		for _, t := range q.terms {
+			if t.text == g.text && t.df > 0 {
+				g.weight = t.idf
+			}
+		}
+		if utf8.RuneCountInString(g.text) == 1 {
+			g.weight *= weightSingle
+		}
+	}
 }
 
 // idf is BM25's inverse document frequency of a term found in df of n passages.

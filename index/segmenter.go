@@ -18,7 +18,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/yanyiwu/gojieba"
-	"golang.org/x/text/width"
 
 	"policybot/internal/script"
 )
@@ -33,8 +32,9 @@ var dicts embed.FS
 // case), with the byte span of the word in the original text.
 type Token struct {
 	Term       string
-	Start, End int // byte offsets into the text given to Tokenize
-	Pos        int // word position from 1; a search-mode sub-word shares its word's position
+	Start, End int  // byte offsets into the text given to Tokenize
+	Pos        int  // word position from 1; a search-mode sub-word shares its word's position
+	Sub        bool // a sub-word: a shorter dictionary word inside the word that follows it
 }
 
 // Segmenter cuts text into words with jieba in search mode (long words are also cut into the shorter
@@ -136,8 +136,16 @@ func (s *Segmenter) Fold(text string) string { return fold(s.conv, text) }
 func fold(conv *script.Converter, text string) string {
 	text = conv.ToSimplified(text)
 	return strings.Map(func(r rune) rune {
-		if r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 {
-			r = []rune(width.Narrow.String(string(r)))[0]
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			return unicode.ToLower(r - 0xFEE0) // full-width forms of ASCII
+		case r == 0x3000:
+			return ' '
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			return r
 		}
 		return unicode.ToLower(r)
 	}, text)
@@ -171,7 +179,7 @@ func (s *Segmenter) Tokenize(text string) []Token {
 			pos++
 			p = pos
 		}
-		out = append(out, Token{Term: w.Str, Start: back(w.Start), End: back(w.End), Pos: p})
+		out = append(out, Token{Term: w.Str, Start: back(w.Start), End: back(w.End), Pos: p, Sub: !main[i]})
 	}
 	return out
 }
@@ -193,31 +201,23 @@ func (s *Segmenter) prepare(text string) (string, func(int) int) {
 	if folded == text {
 		return folded, func(i int) int { return i }
 	}
-	// Both strings have the same runes in number; pair their byte offsets.
-	fo := make([]int, 0, len(folded)+1)
-	to := make([]int, 0, len(folded)+1)
+	// Both strings have the same runes in number: map each rune's byte offset in folded to its
+	// offset in text.
+	to := make([]int32, len(folded)+1)
 	ti := 0
 	for fi := range folded {
-		fo = append(fo, fi)
-		to = append(to, ti)
+		to[fi] = int32(ti)
 		if ti < len(text) {
 			_, size := utf8.DecodeRuneInString(text[ti:])
 			ti += size
 		}
 	}
-	fo = append(fo, len(folded))
-	to = append(to, len(text))
+	to[len(folded)] = int32(len(text))
 	return folded, func(i int) int {
-		lo, hi := 0, len(fo)-1
-		for lo < hi {
-			m := (lo + hi) / 2
-			if fo[m] < i {
-				lo = m + 1
-			} else {
-				hi = m
-			}
+		if i < 0 || i > len(folded) {
+			return len(text)
 		}
-		return to[lo]
+		return int(to[i])
 	}
 }
 

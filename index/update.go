@@ -10,10 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 
 	"policybot/corpus"
 	"policybot/internal/lockfile"
@@ -249,39 +251,39 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 	for _, id := range append(append([]string{}, rep.Changed...), rep.Removed...) {
 		gone[id] = true
 	}
-	tokens := old.Manifest.Tokens
 	var dels []string
-	for i := range old.passages {
-		p := &old.passages[i]
-		if gone[p.DocID] {
-			dels = append(dels, p.ID())
-			tokens -= passageTokens(seg, p)
+	for d, doc := range old.docs {
+		if gone[doc.ID] {
+			for seq := 0; seq < int(old.st.first[d+1]-old.st.first[d]); seq++ {
+				dels = append(dels, doc.ID+"#"+strconv.Itoa(seq))
+			}
 		}
 	}
-	byDoc := make([][]int, len(old.docs))
-	for j := range old.passages {
-		byDoc[old.pdoc[j]] = append(byDoc[old.pdoc[j]], j)
-	}
-	var passages, fresh []corpus.Passage
+	// The new index's passages in document order, and their words: cut anew for the documents
+	// added or changed, taken from the old forward file for the others.
+	var passages []corpus.Passage
+	var chunks []*chunk
+	var fresh []*document.Document
+	var nbytes int64
 	for _, d := range docs {
 		if redo[d.ID] {
 			cut := corpus.Cut(d)
 			passages = append(passages, cut...)
-			fresh = append(fresh, cut...)
+			c := cutChunk(seg, cut)
+			fresh = append(fresh, c.docs...)
+			nbytes += c.bytes
+			c.docs = nil
+			chunks = append(chunks, c)
+			rep.Cut += len(cut)
 			continue
 		}
 		if i, ok := old.docIdx[d.ID]; ok {
-			for _, j := range byDoc[i] {
-				passages = append(passages, old.passages[j])
+			lo, hi := int(old.st.first[i]), int(old.st.first[i+1])
+			for j := lo; j < hi; j++ {
+				passages = append(passages, *old.passage(j))
 			}
+			chunks = append(chunks, oldChunk(old, lo, hi))
 		}
-	}
-	titles := make(map[string]string, len(docs))
-	for _, d := range docs {
-		titles[d.ID] = d.Title
-	}
-	for i := range fresh {
-		tokens += passageTokens(seg, &fresh[i])
 	}
 
 	bl, err := bleve.Open(filepath.Join(tmp, bleveDir))
@@ -296,16 +298,14 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 	for _, id := range dels {
 		batch.Delete(id)
 	}
-	var nbytes int64
 	docsDone := map[string]bool{}
-	for i := range fresh {
-		p := &fresh[i]
-		if err := batch.Index(p.ID(), passageFields(p, titles[p.DocID])); err != nil {
-			return fail(fmt.Errorf("update index: %s: %w", p.ID(), err))
+	for i, d := range fresh {
+		if err := batch.IndexAdvanced(d); err != nil {
+			return fail(fmt.Errorf("update index: %s: %w", d.ID(), err))
 		}
-		nbytes += int64(len(p.Text))
-		docsDone[p.DocID] = true
-		if batch.Size() >= batchSize {
+		docID, _, _ := splitID(d.ID())
+		docsDone[docID] = true
+		if batch.Size() >= updateBatch {
 			if err := ctx.Err(); err != nil {
 				return fail(err)
 			}
@@ -325,7 +325,10 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 	if err := bl.Close(); err != nil {
 		return nil, fmt.Errorf("update index: %w", err)
 	}
-	rep.Cut = len(fresh)
+	tokens, err := writeForward(tmp, seg, docs, chunks)
+	if err != nil {
+		return nil, fmt.Errorf("update index: %w", err)
+	}
 
 	m := Manifest{
 		Version: FormatVersion, Name: name, Created: time.Now().UTC(), Fingerprint: opt.Fingerprint,
@@ -340,6 +343,9 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 	}
 	if err := writeStore(filepath.Join(tmp, storeFile), docs, passages); err != nil {
 		return nil, err
+	}
+	if err := writeNumbers(tmp, passages); err != nil {
+		return nil, fmt.Errorf("update index: %w", err)
 	}
 	m.BuildSeconds = time.Since(began).Seconds()
 	mb, _ := json.MarshalIndent(m, "", "  ")
@@ -362,23 +368,8 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 	return &m, nil
 }
 
-// passageFields is what Bleve indexes of a passage; it must agree with writeBleve's.
-func passageFields(p *corpus.Passage, title string) map[string]interface{} {
-	text, section := p.Text, p.Section()
-	if p.Rebuilt {
-		text, section = p.Cells, section+" "+p.Headers
-	}
-	return map[string]interface{}{fieldText: text, fieldSection: section, fieldTitle: title, fieldDoc: p.DocID}
-}
-
-// passageTokens counts the words of a passage's indexed text, as writeBleve does for BM25's average.
-func passageTokens(seg *Segmenter, p *corpus.Passage) int {
-	text := p.Text
-	if p.Rebuilt {
-		text = p.Cells
-	}
-	return len(seg.Tokenize(text))
-}
+// updateBatch is how many passages an update gives Bleve at a time.
+const updateBatch = 256
 
 // copyTree copies the folder src to dst. Bleve's segment files (*.zap) never change once written, so
 // they are hard-linked where the file system allows; everything else is copied.

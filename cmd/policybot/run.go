@@ -19,6 +19,8 @@ Usage:
   policybot search [-k N] [--json] QUESTION                 best passages for a question
   policybot search --json --batch FILE                      one JSON answer a line for each question in FILE
   policybot eval   --set FILE [--json] [--floors FILE]      answer quality on a question set
+  policybot bench  [--corpus DIR] [--queries FILE] [--json] indexing and search speed and memory
+  policybot bench  --qa ANSWERS --questions QUESTIONS       retrieval quality on a question-answer set
   policybot docs   add|list|show|edit|remove|restore|purge  staff: manage the corpus ("policybot docs" for help)
   policybot reindex [--full] [--set FILE]                   staff: update the index, report what changed
   policybot logs   stats|export|purge                       the query log: figures, CSV/JSONL export, retention
@@ -80,6 +82,8 @@ func dispatch(ctx context.Context, e *env, cmd string, rest []string) error {
 		return cmdSearch(ctx, e, rest)
 	case "eval":
 		return cmdEval(ctx, e, rest)
+	case "bench":
+		return cmdBench(ctx, e, rest)
 	case "docs":
 		return cmdDocs(ctx, e, rest)
 	case "reindex":

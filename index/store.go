@@ -1,0 +1,483 @@
+package index
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/blevesearch/bleve/v2"
+	mmap "github.com/blevesearch/mmap-go"
+
+	"policybot/corpus"
+)
+
+// The store holds the documents and their passages in one file that opens with a single read and
+// almost no allocation: the documents' metadata (gob), their text in one block, and the passages
+// as fixed-size records that point into that text. A passage's section path is a chain of
+// section records shared by every passage of the section, so that 230,000 passages of a law corpus
+// do not each carry copies of their headings. corpus.Passage values are made on demand.
+//
+// Layout (little-endian, every array at a multiple of 4 bytes):
+//
+//	header  magic "PBST", version, documents, passages, sections, rebuilt rows, and the byte
+//	        lengths of the metadata, the heading text, the rebuilt rows' text and the documents' text
+//	meta    gob of []docMeta, padded to 4
+//	docText [documents+1]u32 offsets of each document's text in text
+//	docPass [documents+1]u32 each document's first passage
+//	docMask [documents]u32   masked runs in each document
+//	pass    [passages]passRec
+//	nodes   [sections]nodeRec
+//	rows    [rebuilt rows]rowRec
+//	heads   heading text, padded to 4
+//	extra   rebuilt rows' text, cells and headers, padded to 4
+//	text    the documents' text
+const (
+	storeMagic   = 0x54534250 // "PBST"
+	storeVersion = 1
+)
+
+// docMeta is a document without its text.
+type docMeta struct {
+	ID                             string
+	Meta                           corpus.Meta
+	Source, Format, Encoding, Hash string
+}
+
+type passRec struct {
+	start, end uint32 // bytes in the document's text
+	node       int32  // innermost section, -1 at the top
+	row        int32  // rebuilt table row, -1 for verbatim text
+}
+
+type nodeRec struct {
+	titleOff, titleLen uint32 // in heads
+	start, end         uint32
+	parent             int32
+}
+
+type rowRec struct {
+	textOff, textLen, cellsOff, cellsLen, headersOff, headersLen uint32 // in extra
+}
+
+// store is an opened store. Its records are read from a memory map (heads and extra point into it,
+// so strings taken from them are cloned before they leave the package); the documents' text is
+// read into memory, as callers may keep it.
+type store struct {
+	mm    mmap.MMap
+	docs  []*corpus.Document
+	first []uint32 // docPass
+	masks []uint32
+	pass  []passRec
+	nodes []nodeRec
+	rows  []rowRec
+	heads string
+	extra string
+}
+
+// writeStore saves the documents and passages.
+func writeStore(path string, docs []*corpus.Document, passages []corpus.Passage) error {
+	var metas []docMeta
+	var text bytes.Buffer
+	docText := []uint32{0}
+	docPass := []uint32{0}
+	docMask := make([]uint32, 0, len(docs))
+	docOf := make(map[string]int, len(docs))
+	for i, d := range docs {
+		docOf[d.ID] = i
+		metas = append(metas, docMeta{ID: d.ID, Meta: d.Meta, Source: d.Source, Format: d.Format, Encoding: d.Encoding, Hash: d.Hash})
+		text.WriteString(d.Text)
+		if text.Len() > 1<<32-1 {
+			return errors.New("write store: the documents' text passes 4 GB")
+		}
+		docText = append(docText, uint32(text.Len()))
+		docMask = append(docMask, uint32(corpus.Masks(d.Text)))
+	}
+	var meta bytes.Buffer
+	if err := gob.NewEncoder(&meta).Encode(metas); err != nil {
+		return fmt.Errorf("write store: %w", err)
+	}
+	type nodeKey struct {
+		parent     int32
+		title      string
+		start, end int
+	}
+	nodeOf := map[nodeKey]int32{}
+	var nodes []nodeRec
+	var heads, extra strings.Builder
+	var rows []rowRec
+	pass := make([]passRec, len(passages))
+	di := 0
+	for i := range passages {
+		p := &passages[i]
+		for docs[di].ID != p.DocID {
+			di++
+			docPass = append(docPass, uint32(i))
+		}
+		node := int32(-1)
+		for _, h := range p.Path {
+			k := nodeKey{node, h.Text, h.Start, h.End}
+			n, ok := nodeOf[k]
+			if !ok {
+				n = int32(len(nodes))
+				nodeOf[k] = n
+				nodes = append(nodes, nodeRec{uint32(heads.Len()), uint32(len(h.Text)), uint32(h.Start), uint32(h.End), node})
+				heads.WriteString(h.Text)
+			}
+			node = n
+		}
+		pass[i] = passRec{uint32(p.Start), uint32(p.End), node, -1}
+		if p.Rebuilt {
+			pass[i].row = int32(len(rows))
+			r := rowRec{textOff: uint32(extra.Len()), textLen: uint32(len(p.Text))}
+			extra.WriteString(p.Text)
+			r.cellsOff, r.cellsLen = uint32(extra.Len()), uint32(len(p.Cells))
+			extra.WriteString(p.Cells)
+			r.headersOff, r.headersLen = uint32(extra.Len()), uint32(len(p.Headers))
+			extra.WriteString(p.Headers)
+			rows = append(rows, r)
+		}
+	}
+	for len(docPass) < len(docs)+1 {
+		docPass = append(docPass, uint32(len(passages)))
+	}
+
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write store: %w", err)
+	}
+	w := &leWriter{buf: make([]byte, 0, 1<<20), f: f}
+	w.u32(storeMagic, storeVersion, uint32(len(docs)), uint32(len(passages)), uint32(len(nodes)), uint32(len(rows)),
+		uint32(meta.Len()), uint32(heads.Len()), uint32(extra.Len()), uint32(text.Len()))
+	w.bytes(meta.Bytes(), true)
+	w.u32(docText...)
+	w.u32(docPass...)
+	w.u32(docMask...)
+	for _, p := range pass {
+		w.u32(p.start, p.end, uint32(p.node), uint32(p.row))
+	}
+	for _, n := range nodes {
+		w.u32(n.titleOff, n.titleLen, n.start, n.end, uint32(n.parent))
+	}
+	for _, r := range rows {
+		w.u32(r.textOff, r.textLen, r.cellsOff, r.cellsLen, r.headersOff, r.headersLen)
+	}
+	w.bytes([]byte(heads.String()), true)
+	w.bytes([]byte(extra.String()), true)
+	w.bytes(text.Bytes(), false)
+	if err := w.close(); err != nil {
+		return fmt.Errorf("write store: %w", err)
+	}
+	return nil
+}
+
+// leWriter writes little-endian words and padded byte blocks through a buffer.
+type leWriter struct {
+	buf []byte
+	f   *os.File
+	err error
+}
+
+func (w *leWriter) flush(force bool) {
+	if w.err == nil && (force || len(w.buf) >= 1<<20) {
+		_, w.err = w.f.Write(w.buf)
+		w.buf = w.buf[:0]
+	}
+}
+
+func (w *leWriter) u32(xs ...uint32) {
+	for _, x := range xs {
+		w.buf = binary.LittleEndian.AppendUint32(w.buf, x)
+	}
+	w.flush(false)
+}
+
+func (w *leWriter) bytes(b []byte, pad bool) {
+	w.flush(true)
+	if w.err == nil {
+		_, w.err = w.f.Write(b)
+	}
+	if pad {
+		for n := (4 - len(b)%4) % 4; n > 0; n-- {
+			w.buf = append(w.buf, 0)
+		}
+	}
+}
+
+func (w *leWriter) close() error {
+	w.flush(true)
+	if w.err == nil {
+		w.err = w.f.Sync()
+	}
+	if err := w.f.Close(); w.err == nil {
+		w.err = err
+	}
+	return w.err
+}
+
+var errStore = errors.New("bad passage store")
+
+// readStore reads a store written by writeStore.
+func readStore(path string) (*store, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := mmap.Map(f, mmap.RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	adviseRandom(b)
+	st, err := sliceStore(f, b)
+	if err != nil {
+		b.Unmap()
+		return nil, err
+	}
+	st.mm = b
+	return st, nil
+}
+
+func (st *store) close() error {
+	if st == nil || st.mm == nil {
+		return nil
+	}
+	return st.mm.Unmap()
+}
+
+// sliceStore reads the store mapped at b from file f.
+func sliceStore(f *os.File, b []byte) (*store, error) {
+	if len(b) < 40 || uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
+		return nil, errStore
+	}
+	le := binary.LittleEndian
+	h := make([]int, 10)
+	for i := range h {
+		h[i] = int(le.Uint32(b[4*i:]))
+	}
+	if h[0] != storeMagic || h[1] != storeVersion {
+		return nil, fmt.Errorf("%w: version", errStore)
+	}
+	nDocs, nPass, nNodes, nRows := h[2], h[3], h[4], h[5]
+	metaLen, headsLen, extraLen, textLen := h[6], h[7], h[8], h[9]
+	at := 40
+	ok := true
+	take := func(n int, pad bool) []byte {
+		size := n
+		if pad {
+			size = (n + 3) &^ 3
+		}
+		if !ok || n < 0 || at+size > len(b) {
+			ok = false
+			return nil
+		}
+		s := b[at : at+n : at+n]
+		at += size
+		return s
+	}
+	words := func(n int) []uint32 {
+		s := take(4*n, false)
+		if s == nil {
+			return nil
+		}
+		return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(s))), n)
+	}
+	meta := take(metaLen, true)
+	docText := words(nDocs + 1)
+	st := &store{}
+	st.first = words(nDocs + 1)
+	st.masks = words(nDocs)
+	passW := words(4 * nPass)
+	nodeW := words(5 * nNodes)
+	rowW := words(6 * nRows)
+	heads := take(headsLen, true)
+	extra := take(extraLen, true)
+	textAt := at
+	if !ok || textAt+textLen > len(b) || docText[nDocs] != uint32(textLen) {
+		return nil, errStore
+	}
+	// The text is read, not mapped: callers keep strings of it beyond the index's life.
+	text := make([]byte, textLen)
+	if _, err := f.ReadAt(text, int64(textAt)); err != nil {
+		return nil, fmt.Errorf("%w: %v", errStore, err)
+	}
+	st.pass = unsafe.Slice((*passRec)(unsafe.Pointer(unsafe.SliceData(passW))), nPass)
+	st.nodes = unsafe.Slice((*nodeRec)(unsafe.Pointer(unsafe.SliceData(nodeW))), nNodes)
+	st.rows = unsafe.Slice((*rowRec)(unsafe.Pointer(unsafe.SliceData(rowW))), nRows)
+	st.heads = unsafe.String(unsafe.SliceData(heads), len(heads))
+	st.extra = unsafe.String(unsafe.SliceData(extra), len(extra))
+	all := unsafe.String(unsafe.SliceData(text), len(text))
+	var metas []docMeta
+	if err := gob.NewDecoder(bytes.NewReader(meta)).Decode(&metas); err != nil {
+		return nil, fmt.Errorf("%w: %v", errStore, err)
+	}
+	if len(metas) != nDocs {
+		return nil, errStore
+	}
+	st.docs = make([]*corpus.Document, nDocs)
+	for i, m := range metas {
+		if docText[i] > docText[i+1] || st.first[i] > st.first[i+1] {
+			return nil, errStore
+		}
+		st.docs[i] = &corpus.Document{ID: m.ID, Meta: m.Meta, Source: m.Source, Format: m.Format, Encoding: m.Encoding,
+			Hash: m.Hash, Text: all[docText[i]:docText[i+1]]}
+	}
+	if int(st.first[nDocs]) != nPass {
+		return nil, errStore
+	}
+	for _, p := range st.pass {
+		if p.node >= int32(nNodes) || p.row >= int32(nRows) {
+			return nil, errStore
+		}
+	}
+	for i, n := range st.nodes {
+		if n.parent >= int32(i) || uint64(n.titleOff)+uint64(n.titleLen) > uint64(len(st.heads)) {
+			return nil, errStore
+		}
+	}
+	for _, r := range st.rows {
+		for _, span := range [][2]uint32{{r.textOff, r.textLen}, {r.cellsOff, r.cellsLen}, {r.headersOff, r.headersLen}} {
+			if uint64(span[0])+uint64(span[1]) > uint64(len(st.extra)) {
+				return nil, errStore
+			}
+		}
+	}
+	return st, nil
+}
+
+// passageText returns the text of passage i of document d.
+func (st *store) passageText(i int, d *corpus.Document) string {
+	p := st.pass[i]
+	if p.row >= 0 {
+		r := st.rows[p.row]
+		return strings.Clone(st.extra[r.textOff : r.textOff+r.textLen])
+	}
+	if p.end > uint32(len(d.Text)) || p.start > p.end {
+		return ""
+	}
+	return d.Text[p.start:p.end]
+}
+
+// passage makes passage i, the seq-th of document d.
+func (st *store) passage(i, seq int, d *corpus.Document) *corpus.Passage {
+	rec := st.pass[i]
+	p := &corpus.Passage{DocID: d.ID, Seq: seq, Text: st.passageText(i, d), Start: int(rec.start), End: int(rec.end)}
+	if rec.row >= 0 {
+		r := st.rows[rec.row]
+		p.Rebuilt = true
+		p.Cells = strings.Clone(st.extra[r.cellsOff : r.cellsOff+r.cellsLen])
+		p.Headers = strings.Clone(st.extra[r.headersOff : r.headersOff+r.headersLen])
+	}
+	depth := 0
+	for n := rec.node; n >= 0; n = st.nodes[n].parent {
+		depth++
+	}
+	if depth > 0 {
+		p.Path = make([]corpus.Heading, depth)
+		for n := rec.node; n >= 0; n = st.nodes[n].parent {
+			depth--
+			nd := st.nodes[n]
+			p.Path[depth] = corpus.Heading{Text: strings.Clone(st.heads[nd.titleOff : nd.titleOff+nd.titleLen]), Start: int(nd.start), End: int(nd.end)}
+		}
+	}
+	return p
+}
+
+// splitID splits a passage id "doc#seq".
+func splitID(id string) (doc string, seq int, ok bool) {
+	cut := strings.LastIndexByte(id, '#')
+	if cut < 0 {
+		return "", 0, false
+	}
+	seq, err := strconv.Atoi(id[cut+1:])
+	return id[:cut], seq, err == nil && seq >= 0
+}
+
+// numbersFile holds, for each of Bleve's internal document numbers, the passage it is (u32,
+// little-endian; noPassage for a number no live passage has). Bleve's offline builder numbers
+// documents in no particular order; reading every passage's id back from Bleve to learn the numbers
+// takes a pass over its stored fields at every open, which this file saves.
+const (
+	numbersFile = "numbers.bin"
+	noPassage   = math.MaxUint32
+)
+
+// writeNumbers reads the Bleve index under dir back and saves its numbering of passages, which are
+// given in store order by their ids.
+func writeNumbers(dir string, passages []corpus.Passage) error {
+	at := make(map[string]uint32, len(passages))
+	for i := range passages {
+		at[passages[i].ID()] = uint32(i)
+	}
+	bl, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true})
+	if err != nil {
+		return err
+	}
+	defer bl.Close()
+	adv, err := bl.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	ids, err := r.DocIDReaderAll()
+	if err != nil {
+		return err
+	}
+	defer ids.Close()
+	var nums []uint32
+	for {
+		id, err := ids.Next()
+		if err != nil {
+			return err
+		}
+		if id == nil {
+			break
+		}
+		ext, err := r.ExternalID(id)
+		if err != nil {
+			return err
+		}
+		num := binary.BigEndian.Uint64(id)
+		if num >= 1<<31 {
+			return fmt.Errorf("document number %d out of range", num)
+		}
+		for uint64(len(nums)) <= num {
+			nums = append(nums, noPassage)
+		}
+		if p, ok := at[ext]; ok {
+			nums[num] = p
+		}
+	}
+	b := make([]byte, 0, 4*len(nums))
+	for _, p := range nums {
+		b = binary.LittleEndian.AppendUint32(b, p)
+	}
+	return writeAtomic(filepath.Join(dir, numbersFile), b)
+}
+
+// readNumbers reads a numbersFile.
+func readNumbers(path string) ([]uint32, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(b)%4 != 0 {
+		return nil, errStore
+	}
+	nums := make([]uint32, len(b)/4)
+	for i := range nums {
+		nums[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	return nums, nil
+}
