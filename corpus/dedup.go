@@ -3,8 +3,11 @@ package corpus
 import (
 	"hash/fnv"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -43,22 +46,27 @@ func Masks(text string) int {
 func Shingles(s string, k int) map[uint64]struct{} {
 	rs := []rune(s)
 	out := make(map[uint64]struct{}, len(rs))
-	if len(rs) < k {
-		if len(rs) > 0 {
-			out[hash(string(rs))] = struct{}{}
-		}
-		return out
-	}
-	for i := 0; i+k <= len(rs); i++ {
-		out[hash(string(rs[i:i+k]))] = struct{}{}
-	}
+	windows(rs, k, func(h uint64) { out[h] = struct{}{} })
 	return out
 }
 
-func hash(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
+// windows calls f with the hash of each k-rune window of rs (or of rs whole when it is shorter),
+// without building the windows as strings.
+func windows(rs []rune, k int, f func(uint64)) {
+	if len(rs) == 0 {
+		return
+	}
+	if len(rs) < k {
+		k = len(rs)
+	}
+	for i := 0; i+k <= len(rs); i++ {
+		h := uint64(14695981039346656037) // FNV-1a over the runes' values
+		for _, r := range rs[i : i+k] {
+			h ^= uint64(r)
+			h *= 1099511628211
+		}
+		f(h)
+	}
 }
 
 // Resemblance is the Jaccard similarity of two shingle sets, from 0 (nothing shared) to 1.
@@ -96,9 +104,18 @@ const (
 // thousands of documents.
 func NearDuplicates(docs []*Document) []Duplicate {
 	sigs := make([][minhashes]uint64, len(docs))
-	for i, d := range docs {
-		sigs[i] = minhash(Shingles(Skeleton(d.Text), 5))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(docs); i = int(next.Add(1)) - 1 {
+				sigs[i] = minhash([]rune(Skeleton(docs[i].Text)), 5)
+			}
+		}()
 	}
+	wg.Wait()
 	rows := minhashes / bands
 	candidates := map[[2]int]bool{}
 	for b := 0; b < bands; b++ {
@@ -149,14 +166,14 @@ func NearDuplicates(docs []*Document) []Duplicate {
 	return out
 }
 
-// minhash computes a MinHash signature: for each of the seeded hash functions, the smallest value
-// over the set.
-func minhash(set map[uint64]struct{}) [minhashes]uint64 {
+// minhash computes the MinHash signature of the k-rune windows of rs: for each of the seeded hash
+// functions, the smallest value over the windows (a window seen twice changes nothing).
+func minhash(rs []rune, k int) [minhashes]uint64 {
 	var sig [minhashes]uint64
 	for k := range sig {
 		sig[k] = math.MaxUint64
 	}
-	for x := range set {
+	windows(rs, k, func(x uint64) {
 		for k := range sig {
 			// A cheap family of hash functions: multiply-xorshift with per-function odd seeds.
 			v := (x ^ seeds[k]) * 0x9E3779B97F4A7C15
@@ -165,7 +182,7 @@ func minhash(set map[uint64]struct{}) [minhashes]uint64 {
 				sig[k] = v
 			}
 		}
-	}
+	})
 	return sig
 }
 

@@ -9,8 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"policybot/internal/script"
 )
@@ -162,15 +165,29 @@ func Load(dir string) ([]*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Decoding and reading metadata is CPU work: read on every core, keep the files' order.
+	read := make([]*Document, len(files))
+	fail := make([]error, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(files); i = int(next.Add(1)) - 1 {
+				read[i], fail[i] = ReadFile(files[i].Path, files[i].ID)
+			}
+		}()
+	}
+	wg.Wait()
 	var docs []*Document
 	var errs []error
-	for _, f := range files {
-		d, err := ReadFile(f.Path, f.ID)
-		if err != nil {
-			errs = append(errs, err)
+	for i := range files {
+		if fail[i] != nil {
+			errs = append(errs, fail[i])
 			continue
 		}
-		docs = append(docs, d)
+		docs = append(docs, read[i])
 	}
 	return docs, errors.Join(errs...)
 }

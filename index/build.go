@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -81,6 +82,7 @@ func cutAll(docs []*corpus.Document) []corpus.Passage {
 // the new index's manifest.
 func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt BuildOptions) (*Manifest, error) {
 	began := time.Now()
+	defer lessGC()()
 	root := filepath.Join(dataDir, indexesDir)
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
@@ -162,6 +164,22 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 }
 
 const partialSuffix = ".partial"
+
+// buildGCPercent is the garbage collector's target while an index is built. Building allocates a
+// great deal that lives briefly (analysed fields, Bleve's segment buffers); at Go's default of 100%
+// a lawref build spent a fifth of its CPU collecting. At 200% it takes about 20% less CPU and 1.4
+// times the memory (2.9 GB instead of 2.1 GB for lawref's 55 MB).
+const buildGCPercent = 200
+
+// lessGC raises the collector's target for a build, unless GOGC was set by hand, and returns the
+// function that restores it.
+func lessGC() func() {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(buildGCPercent)
+	return func() { debug.SetGCPercent(old) }
+}
 
 // Publish makes the index folder name the current index of dataDir, atomically, and removes the
 // folders of indexes older than the one it replaces.

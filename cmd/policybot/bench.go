@@ -189,6 +189,7 @@ func benchBuild(ctx context.Context, e *env, cfg Config, data string) (*benchInd
 // /proc/self/status) from just before opening to the end, its peak-memory mark reset first where
 // Linux allows (in a process that built the index, memory the build left behind still counts).
 func benchServe(ctx context.Context, e *env, data string, qs []string, rounds int, bi *benchIndex) (*benchSearch, error) {
+	servingGC() // as policybot serve does
 	runtime.GC()
 	debug.FreeOSMemory()
 	resetPeak()

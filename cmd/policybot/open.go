@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"policybot/corpus"
@@ -99,6 +101,7 @@ func splitErrors(err error) []error {
 // needed), as an index.Live: one that a reindex publishing a newer index, in this process or another,
 // swaps out without interrupting a search (see Live.Watch and Live.Reload).
 func openLive(ctx context.Context, e *env, cfg Config) (*index.Live, error) {
+	servingGC()
 	ix, err := openIndex(ctx, e, cfg)
 	if err != nil {
 		return nil, err
@@ -110,4 +113,18 @@ func openLive(ctx context.Context, e *env, cfg Config) (*index.Live, error) {
 		return nil, err
 	}
 	return live, nil
+}
+
+// servingGCPercent is the garbage collector's target in a process that answers questions. Most of its
+// heap is the documents' text and the passages, which live as long as the index; at Go's default
+// target of 100% the heap grows to twice that between collections for nothing. At 50% a server of
+// the 58 MB lawref corpus stays near 360 MB instead of 400 MB (`policybot bench`), at the cost of
+// more frequent, cheap collections (questions allocate little).
+const servingGCPercent = 50
+
+// servingGC sets the collector's target for answering questions, unless GOGC was set by hand.
+func servingGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(servingGCPercent)
+	}
 }

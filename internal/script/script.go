@@ -26,10 +26,20 @@ type Converter struct {
 	t2s, s2t *opencc.OpenCC
 	// trad holds the runes that OpenCC writes differently in simplified script on their own; text
 	// without any of them is already simplified and skips the (slow) dictionary walk.
-	trad map[rune]bool
+	trad runeSet
 	// simp holds the runes that are written differently in traditional script.
-	simp map[rune]bool
+	simp runeSet
 }
+
+// runeSet is a set of runes of the CJK blocks, one bit each (the blocks end below U+10000, so 8 KB).
+type runeSet []uint64
+
+func newRuneSet() runeSet { return make(runeSet, 0x10000/64) }
+
+func (s runeSet) add(r rune) { s[r>>6] |= 1 << (r & 63) }
+
+// has reports whether r is in the set; it is called for every rune of every text folded.
+func (s runeSet) has(r rune) bool { return r >= 0 && r < 0x10000 && s[r>>6]&(1<<(r&63)) != 0 }
 
 var (
 	shared     *Converter
@@ -53,16 +63,16 @@ func load() (*Converter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load opencc s2t: %w", err)
 	}
-	c := &Converter{t2s: t2s, s2t: s2t, trad: map[rune]bool{}, simp: map[rune]bool{}}
+	c := &Converter{t2s: t2s, s2t: s2t, trad: newRuneSet(), simp: newRuneSet()}
 	// One pass over the CJK blocks finds the runes each direction changes.
 	for _, block := range [][2]rune{{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}} {
 		for r := block[0]; r <= block[1]; r++ {
 			s := string(r)
 			if out, err := t2s.Convert(s); err == nil && out != s {
-				c.trad[r] = true
+				c.trad.add(r)
 			}
 			if out, err := s2t.Convert(s); err == nil && out != s {
-				c.simp[r] = true
+				c.simp.add(r)
 			}
 		}
 	}
@@ -75,9 +85,9 @@ func load() (*Converter, error) {
 func (c *Converter) Detect(text string) Script {
 	var t, s int
 	for _, r := range text {
-		if c.trad[r] {
+		if c.trad.has(r) {
 			t++
-		} else if c.simp[r] {
+		} else if c.simp.has(r) {
 			s++
 		}
 	}
@@ -99,10 +109,10 @@ func (c *Converter) ToTraditional(text string) string {
 
 // convert runs cc over text when text holds any rune in changes, and keeps the result only when it
 // has as many runes as text; otherwise it converts rune by rune, so positions stay aligned.
-func (c *Converter) convert(cc *opencc.OpenCC, changes map[rune]bool, text string) string {
+func (c *Converter) convert(cc *opencc.OpenCC, changes runeSet, text string) string {
 	any := false
 	for _, r := range text {
-		if changes[r] {
+		if changes.has(r) {
 			any = true
 			break
 		}
@@ -116,7 +126,7 @@ func (c *Converter) convert(cc *opencc.OpenCC, changes map[rune]bool, text strin
 	}
 	buf := make([]rune, 0, len(text))
 	for _, r := range text {
-		if !changes[r] {
+		if !changes.has(r) {
 			buf = append(buf, r)
 			continue
 		}
