@@ -5,28 +5,36 @@ import (
 	"math"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Near-duplicates: a redacted copy of a document (figures replaced by ***, place names by **, other
 // punctuation) says the same thing in the same words. Both are compared by their skeleton: the letters
 // that are neither masked nor figures.
 
-// Skeleton returns the letters of text that survive redaction: NFKC-normalised, without digits,
-// masks (*), punctuation, symbols or spaces. Two versions of a passage that differ only in figures,
-// masked words or punctuation have nearly the same skeleton.
+// Skeleton returns the letters of text that survive redaction, lower case, full-width letters as
+// half-width: no digits, masks (*), punctuation, symbols or spaces. Two versions of a passage that
+// differ only in figures, masked words or punctuation have nearly the same skeleton.
 func Skeleton(text string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) {
-			return unicode.ToLower(r)
+	return string(skeleton(text))
+}
+
+// skeleton is Skeleton as runes. Only letters survive, so folding full-width forms (the one
+// difference of Unicode compatibility forms that matters for letters in these documents) is enough;
+// a full normalisation of every document cost more than the rest of the comparison.
+func skeleton(text string) []rune {
+	out := make([]rune, 0, len(text)/3)
+	for _, r := range text {
+		if r >= 0xFF21 && r <= 0xFF5A { // Ａ-Ｚ, ａ-ｚ (and the symbols between, dropped below)
+			r -= 0xFEE0
 		}
-		return -1
-	}, norm.NFKC.String(text))
+		if unicode.IsLetter(r) {
+			out = append(out, unicode.ToLower(r))
+		}
+	}
+	return out
 }
 
 // Masks counts the runs of masking characters (*, ＊, ×) in text: how much of it was redacted.
@@ -111,7 +119,7 @@ func NearDuplicates(docs []*Document) []Duplicate {
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1)) - 1; i < len(docs); i = int(next.Add(1)) - 1 {
-				sigs[i] = minhash([]rune(Skeleton(docs[i].Text)), 5)
+				sigs[i] = minhash(skeleton(docs[i].Text), 5)
 			}
 		}()
 	}
