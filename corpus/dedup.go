@@ -3,11 +3,10 @@ package corpus
 import (
 	"hash/fnv"
 	"math"
-	"runtime"
 	"sort"
-	"sync"
-	"sync/atomic"
 	"unicode"
+
+	"policybot/internal/parallel"
 )
 
 // Near-duplicates: a redacted copy of a document (figures replaced by ***, place names by **, other
@@ -112,18 +111,7 @@ const (
 // thousands of documents.
 func NearDuplicates(docs []*Document) []Duplicate {
 	sigs := make([][minhashes]uint64, len(docs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(docs); i = int(next.Add(1)) - 1 {
-				sigs[i] = minhash(skeleton(docs[i].Text), 5)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(len(docs), func(i int) { sigs[i] = minhash(skeleton(docs[i].Text), 5) })
 	rows := minhashes / bands
 	candidates := map[[2]int]bool{}
 	for b := 0; b < bands; b++ {

@@ -9,12 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
+	"policybot/internal/parallel"
 	"policybot/internal/script"
 )
 
@@ -168,18 +166,9 @@ func Load(dir string) ([]*Document, error) {
 	// Decoding and reading metadata is CPU work: read on every core, keep the files' order.
 	read := make([]*Document, len(files))
 	fail := make([]error, len(files))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(files); i = int(next.Add(1)) - 1 {
-				read[i], fail[i] = ReadFile(files[i].Path, files[i].ID)
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(len(files), func(i int) {
+		read[i], fail[i] = ReadFile(files[i].Path, files[i].ID)
+	})
 	var docs []*Document
 	var errs []error
 	for i := range files {

@@ -9,12 +9,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -23,6 +20,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"policybot/corpus"
+	"policybot/internal/parallel"
 )
 
 // AnalyzerName is the name of the jieba analyzer in an index's mapping.
@@ -48,22 +46,7 @@ type BuildOptions struct {
 // cutAll cuts the documents into passages, in parallel, and returns them in document order.
 func cutAll(docs []*corpus.Document) []corpus.Passage {
 	cut := make([][]corpus.Passage, len(docs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(docs) {
-					return
-				}
-				cut[i] = corpus.Cut(docs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(len(docs), func(i int) { cut[i] = corpus.Cut(docs[i]) })
 	n := 0
 	for _, c := range cut {
 		n += len(c)
@@ -127,29 +110,12 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 	if err != nil {
 		return nil, err
 	}
-	m := Manifest{
+	m, err := seal(ctx, tmp, Manifest{
 		Version: FormatVersion, Name: name, Created: time.Now().UTC(), Fingerprint: opt.Fingerprint,
 		Documents: len(docs), Passages: len(passages), Tokens: tokens, UserDictHash: seg.UserDictHash,
 		Synonyms: syn.Len(),
-	}
-	if len(passages) > 0 {
-		m.AvgLen = float64(tokens) / float64(len(passages))
-	}
-	for _, d := range <-dups {
-		m.Duplicates = append(m.Duplicates, DupPair{A: d.A, B: d.B, Similarity: d.Similarity})
-	}
-	if err := writeStore(filepath.Join(tmp, storeFile), docs, passages); err != nil {
-		return nil, err
-	}
-	if err := writeNumbers(tmp, passages); err != nil {
-		return nil, fmt.Errorf("build index: %w", err)
-	}
-	m.BuildSeconds = time.Since(began).Seconds()
-	mb, _ := json.MarshalIndent(m, "", "  ")
-	if err := writeAtomic(filepath.Join(tmp, manifestFile), mb); err != nil {
-		return nil, fmt.Errorf("build index: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
+	}, docs, passages, <-dups, began)
+	if err != nil {
 		return nil, err
 	}
 	final := filepath.Join(root, name)
@@ -158,6 +124,33 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 	}
 	ok = true
 	if err := Publish(dataDir, name); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// seal completes a built index folder: it writes the passages, Bleve's numbering of them and, last,
+// the manifest (with the average length BM25 uses and the near-duplicates found), and returns the
+// manifest.
+func seal(ctx context.Context, dir string, m Manifest, docs []*corpus.Document, passages []corpus.Passage, dups []corpus.Duplicate, began time.Time) (*Manifest, error) {
+	if len(passages) > 0 {
+		m.AvgLen = float64(m.Tokens) / float64(len(passages))
+	}
+	for _, d := range dups {
+		m.Duplicates = append(m.Duplicates, DupPair{A: d.A, B: d.B, Similarity: d.Similarity})
+	}
+	if err := writeStore(filepath.Join(dir, storeFile), docs, passages); err != nil {
+		return nil, err
+	}
+	if err := writeNumbers(dir, passages); err != nil {
+		return nil, fmt.Errorf("write index: %w", err)
+	}
+	m.BuildSeconds = time.Since(began).Seconds()
+	mb, _ := json.MarshalIndent(m, "", "  ")
+	if err := writeAtomic(filepath.Join(dir, manifestFile), mb); err != nil {
+		return nil, fmt.Errorf("write index: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return &m, nil

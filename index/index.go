@@ -213,42 +213,22 @@ func (ix *Index) number() error {
 		return err
 	}
 	defer r.Close()
-	if nums, err := readNumbers(filepath.Join(ix.dir, numbersFile)); err == nil && ix.checkNumbers(r, nums) {
-		ix.nums = make([]numInfo, len(nums))
-		for num, p := range nums {
-			ix.nums[num] = numInfo{-1, -1}
-			if p < uint32(len(ix.pdoc)) {
-				ix.nums[num] = numInfo{int32(p), ix.pdoc[p]}
-			}
-		}
-		return nil
-	}
-	ids, err := r.DocIDReaderAll()
-	if err != nil {
-		return err
-	}
-	defer ids.Close()
-	for {
-		id, err := ids.Next()
+	nums, err := readNumbers(filepath.Join(ix.dir, numbersFile))
+	if err != nil || !ix.checkNumbers(r, nums) {
+		// No numbering saved, or not this index's: read it back from Bleve.
+		nums, err = bleveNumbers(r, func(ext string) (uint32, bool) {
+			p := ix.passageIndex(ext)
+			return uint32(p), p >= 0
+		})
 		if err != nil {
 			return err
 		}
-		if id == nil {
-			break
-		}
-		ext, err := r.ExternalID(id)
-		if err != nil {
-			return err
-		}
-		num := binary.BigEndian.Uint64(id)
-		if num >= 1<<31 {
-			return fmt.Errorf("document number %d out of range", num)
-		}
-		for uint64(len(ix.nums)) <= num {
-			ix.nums = append(ix.nums, numInfo{-1, -1})
-		}
-		if p := ix.passageIndex(ext); p >= 0 {
-			ix.nums[num] = numInfo{int32(p), int32(ix.pdoc[p])}
+	}
+	ix.nums = make([]numInfo, len(nums))
+	for num, p := range nums {
+		ix.nums[num] = numInfo{-1, -1}
+		if p < uint32(len(ix.pdoc)) {
+			ix.nums[num] = numInfo{int32(p), ix.pdoc[p]}
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	bleveindex "github.com/blevesearch/bleve_index_api"
 	"math"
 	"os"
 	"path/filepath"
@@ -430,40 +431,52 @@ func writeNumbers(dir string, passages []corpus.Passage) error {
 		return err
 	}
 	defer r.Close()
-	ids, err := r.DocIDReaderAll()
+	nums, err := bleveNumbers(r, func(ext string) (uint32, bool) {
+		p, ok := at[ext]
+		return p, ok
+	})
 	if err != nil {
 		return err
-	}
-	defer ids.Close()
-	var nums []uint32
-	for {
-		id, err := ids.Next()
-		if err != nil {
-			return err
-		}
-		if id == nil {
-			break
-		}
-		ext, err := r.ExternalID(id)
-		if err != nil {
-			return err
-		}
-		num := binary.BigEndian.Uint64(id)
-		if num >= 1<<31 {
-			return fmt.Errorf("document number %d out of range", num)
-		}
-		for uint64(len(nums)) <= num {
-			nums = append(nums, noPassage)
-		}
-		if p, ok := at[ext]; ok {
-			nums[num] = p
-		}
 	}
 	b := make([]byte, 0, 4*len(nums))
 	for _, p := range nums {
 		b = binary.LittleEndian.AppendUint32(b, p)
 	}
 	return writeAtomic(filepath.Join(dir, numbersFile), b)
+}
+
+// bleveNumbers reads Bleve's numbering of its documents: for each internal document number, the
+// passage that passage(external id) names, or noPassage.
+func bleveNumbers(r bleveindex.IndexReader, passage func(ext string) (uint32, bool)) ([]uint32, error) {
+	ids, err := r.DocIDReaderAll()
+	if err != nil {
+		return nil, err
+	}
+	defer ids.Close()
+	var nums []uint32
+	for {
+		id, err := ids.Next()
+		if err != nil {
+			return nil, err
+		}
+		if id == nil {
+			return nums, nil
+		}
+		ext, err := r.ExternalID(id)
+		if err != nil {
+			return nil, err
+		}
+		num := binary.BigEndian.Uint64(id)
+		if num >= 1<<31 {
+			return nil, fmt.Errorf("document number %d out of range", num)
+		}
+		for uint64(len(nums)) <= num {
+			nums = append(nums, noPassage)
+		}
+		if p, ok := passage(ext); ok {
+			nums[num] = p
+		}
+	}
 }
 
 // readNumbers reads a numbersFile.

@@ -3,7 +3,6 @@ package index
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -330,29 +329,12 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 		return nil, fmt.Errorf("update index: %w", err)
 	}
 
-	m := Manifest{
+	m, err := seal(ctx, tmp, Manifest{
 		Version: FormatVersion, Name: name, Created: time.Now().UTC(), Fingerprint: opt.Fingerprint,
 		Documents: len(docs), Passages: len(passages), Tokens: tokens, UserDictHash: seg.UserDictHash,
 		Synonyms: syn.Len(),
-	}
-	if len(passages) > 0 {
-		m.AvgLen = float64(tokens) / float64(len(passages))
-	}
-	for _, d := range corpus.NearDuplicates(docs) {
-		m.Duplicates = append(m.Duplicates, DupPair{A: d.A, B: d.B, Similarity: d.Similarity})
-	}
-	if err := writeStore(filepath.Join(tmp, storeFile), docs, passages); err != nil {
-		return nil, err
-	}
-	if err := writeNumbers(tmp, passages); err != nil {
-		return nil, fmt.Errorf("update index: %w", err)
-	}
-	m.BuildSeconds = time.Since(began).Seconds()
-	mb, _ := json.MarshalIndent(m, "", "  ")
-	if err := writeAtomic(filepath.Join(tmp, manifestFile), mb); err != nil {
-		return nil, fmt.Errorf("update index: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
+	}, docs, passages, corpus.NearDuplicates(docs), began)
+	if err != nil {
 		return nil, err
 	}
 	if opt.Pause != nil {
@@ -365,7 +347,7 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 	if err := Publish(dataDir, name); err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return m, nil
 }
 
 // updateBatch is how many passages an update gives Bleve at a time.
