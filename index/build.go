@@ -71,12 +71,8 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	removePartial(root)
-	name, err := newName()
+	name, tmp, err := startFolder(dataDir)
 	if err != nil {
-		return nil, err
-	}
-	tmp := filepath.Join(root, name+partialSuffix)
-	if err := os.Mkdir(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	ok := false
@@ -118,15 +114,32 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 	if err != nil {
 		return nil, err
 	}
-	final := filepath.Join(root, name)
-	if err := os.Rename(tmp, final); err != nil {
+	if err := finishFolder(dataDir, name, tmp); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	ok = true
-	if err := Publish(dataDir, name); err != nil {
-		return nil, err
-	}
 	return m, nil
+}
+
+// startFolder makes a new, empty partial index folder under dataDir/indexes and returns its name and
+// path. The caller removes it if it fails before finishFolder.
+func startFolder(dataDir string) (name, tmp string, err error) {
+	if name, err = newName(); err != nil {
+		return "", "", err
+	}
+	tmp = filepath.Join(dataDir, indexesDir, name+partialSuffix)
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		return "", "", err
+	}
+	return name, tmp, nil
+}
+
+// finishFolder moves a complete partial folder into place under its name and publishes it.
+func finishFolder(dataDir, name, tmp string) error {
+	if err := os.Rename(tmp, filepath.Join(dataDir, indexesDir, name)); err != nil {
+		return err
+	}
+	return Publish(dataDir, name)
 }
 
 // seal completes a built index folder: it writes the passages, Bleve's numbering of them and, last,

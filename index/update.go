@@ -209,13 +209,8 @@ func sameFile(path, copyPath string) bool {
 // deleted, those of added and changed ones cut and indexed; everything else is kept as it was.
 func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Document, rep *UpdateReport, opt UpdateOptions) (*Manifest, error) {
 	began := time.Now()
-	root := filepath.Join(dataDir, indexesDir)
-	name, err := newName()
+	name, tmp, err := startFolder(dataDir)
 	if err != nil {
-		return nil, err
-	}
-	tmp := filepath.Join(root, name+partialSuffix)
-	if err := os.Mkdir(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("update index: %w", err)
 	}
 	ok := false
@@ -340,13 +335,10 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 	if opt.Pause != nil {
 		opt.Pause("built")
 	}
-	if err := os.Rename(tmp, filepath.Join(root, name)); err != nil {
+	if err := finishFolder(dataDir, name, tmp); err != nil {
 		return nil, fmt.Errorf("update index: %w", err)
 	}
 	ok = true
-	if err := Publish(dataDir, name); err != nil {
-		return nil, err
-	}
 	return m, nil
 }
 
