@@ -125,14 +125,26 @@ var furnitureCues = []string{"位置", "来源", "來源", "字号", "字號", "
 	"网站标识码", "網站標識碼", "版权所有", "版權所有", "Copyright", "©", "主办单位", "主辦單位", "承办单位", "承辦單位",
 	"繼續訪問", "继续访问", "返回顶部", "返回頂部", "关闭", "關閉", "打印", "收藏", "分享", "<!--"}
 
+// cuesByRune holds furnitureCues by their first rune, so that a line is read once for all of them.
+var cuesByRune = func() map[rune][]string {
+	m := map[rune][]string{}
+	for _, c := range furnitureCues {
+		r, _ := utf8.DecodeRuneInString(c)
+		m[r] = append(m[r], c)
+	}
+	return m
+}()
+
 // furnitureLine reports whether a trimmed line is web-page furniture.
 func furnitureLine(t string) bool {
 	if len(t) > maxFurniture {
 		return false
 	}
-	for _, c := range furnitureCues {
-		if strings.Contains(t, c) {
-			return isFurniture(t)
+	for i, r := range t {
+		for _, c := range cuesByRune[r] {
+			if strings.HasPrefix(t[i:], c) {
+				return isFurniture(t)
+			}
 		}
 	}
 	return false

@@ -187,17 +187,21 @@ func (s *Segmenter) Tokenize(text string) []Token {
 // prepare folds text for jieba and returns a function mapping byte offsets in the folded text back to
 // byte offsets in text.
 func (s *Segmenter) prepare(text string) (string, func(int) int) {
-	var clean strings.Builder
-	clean.Grow(len(text))
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if r == utf8.RuneError && size == 1 || r == 0 {
-			r = ' '
+	clean := text
+	if !utf8.ValidString(text) || strings.IndexByte(text, 0) >= 0 {
+		var b strings.Builder
+		b.Grow(len(text))
+		for i := 0; i < len(text); {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if r == utf8.RuneError && size == 1 || r == 0 {
+				r = ' '
+			}
+			b.WriteRune(r)
+			i += size
 		}
-		clean.WriteRune(r)
-		i += size
+		clean = b.String()
 	}
-	folded := fold(s.conv, clean.String())
+	folded := fold(s.conv, clean)
 	if folded == text {
 		return folded, func(i int) int { return i }
 	}

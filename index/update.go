@@ -263,7 +263,7 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 		if redo[d.ID] {
 			cut := corpus.Cut(d)
 			passages = append(passages, cut...)
-			c := cutChunk(seg, cut)
+			c := cutChunk(seg, cut, nil)
 			fresh = append(fresh, c.docs...)
 			nbytes += c.bytes
 			c.docs = nil

@@ -8,28 +8,40 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"unsafe"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/util"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+	zapv17 "github.com/blevesearch/zapx/v17"
 
 	"policybot/corpus"
 )
 
 // Indexing runs in a pipeline: workers on every core cut runs of passages into words with jieba,
-// once, and hand Bleve documents whose fields are already analysed (so Bleve does not cut the text
-// a second time) to the one goroutine that feeds Bleve's offline builder in passage order. The
-// builder writes segments of builderBatch passages and merges them into one at the end, which is
-// also the fastest layout to search. The same words make the forward file.
+// once, into Bleve documents whose fields are already analysed (so Bleve does not cut the text a
+// second time). In passage order, the documents go in batches of segmentPassages to segment
+// builders, also on every core, each of which writes one Bleve (zap) segment of its batch; at the
+// end the segments are merged into one, which is also the fastest layout to search. The same words
+// make the forward file.
+//
+// scorch's own offline builder (scorch.Builder) would do the same on one goroutine: it builds each
+// segment synchronously inside Index, which made it the critical path of a build (12 of the 22 s
+// of a lawref build). Here it only writes the index's root around the merged segment (see
+// wrapSegment).
 const (
-	chunkPassages = 256   // passages a worker takes at a time
-	builderBatch  = 16384 // passages in each segment the builder writes before merging
-	builderMerge  = 16    // segments merged at once
-	// chunksAhead is how far the workers may run ahead of the builder: two of its segments, so that
-	// they keep cutting while it writes one.
-	chunksAhead = 2 * builderBatch / chunkPassages
+	chunkPassages   = 256   // passages a worker takes at a time
+	segmentPassages = 16384 // passages in each segment before the merge
+	// chunksAhead is how far the workers may run ahead of the segment builders: two segments, so
+	// that they keep cutting while segments are built.
+	chunksAhead = 2 * segmentPassages / chunkPassages
 )
+
+// zapPlugin is the segment format the index is written in: Bleve's default for new indexes.
+var zapPlugin = &zapv17.ZapPlugin{}
 
 // chunk is a run of passages cut into words by one worker. Its term numbers are its own (see vocab).
 type chunk struct {
@@ -50,10 +62,11 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 	for i, d := range docs {
 		docOf[d.ID] = i
 	}
-	b, err := newBleveBuilder(dir, seg)
+	segDir, err := os.MkdirTemp(dir, "segments")
 	if err != nil {
 		return 0, fmt.Errorf("build index: %w", err)
 	}
+	defer os.RemoveAll(segDir)
 	n := (len(passages) + chunkPassages - 1) / chunkPassages
 	chunks := make([]*chunk, n)
 	ready := make([]chan struct{}, n)
@@ -84,22 +97,26 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			heads := headings{}
 			for i := range jobs {
 				lo, hi := i*chunkPassages, min((i+1)*chunkPassages, len(passages))
-				chunks[i] = cutChunk(seg, passages[lo:hi])
+				chunks[i] = cutChunk(seg, passages[lo:hi], heads)
 				close(ready[i])
 			}
 		}()
 	}
+	segs := newSegmentBuilders(segDir, workers)
 	fail := func(err error) (int, error) {
 		close(stop)
 		for range jobs {
 		}
 		wg.Wait()
-		// The builder's files are inside dir, which the caller removes.
+		segs.wait()
+		// The segments are inside dir, which the caller removes.
 		return 0, err
 	}
 	var bytes int64
+	var batch []bleveindex.Document
 	for i := 0; i < n; i++ {
 		select {
 		case <-ready[i]:
@@ -108,11 +125,15 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 		}
 		c := chunks[i]
 		for _, d := range c.docs {
-			if err := b.Index(d); err != nil {
-				return fail(fmt.Errorf("build index: %s: %w", d.ID(), err))
-			}
+			batch = append(batch, d)
 		}
 		c.docs = nil
+		if len(batch) >= segmentPassages || i == n-1 {
+			if err := segs.add(ctx, batch); err != nil {
+				return fail(fmt.Errorf("build index: %w", err))
+			}
+			batch = nil
+		}
 		<-slots
 		bytes += c.bytes
 		if progress != nil {
@@ -122,18 +143,115 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 	}
 	close(stop)
 	wg.Wait()
-	// Bleve merges its segments into one while the forward file is written.
-	merged := make(chan error, 1)
-	go func() { merged <- b.Close() }()
-
-	tokens, err := writeForward(dir, seg, docs, chunks)
-	if merr := <-merged; err == nil {
-		err = merr
+	// The forward file is written while the last segments are built and merged.
+	type written struct {
+		tokens int
+		err    error
+	}
+	fwd := make(chan written, 1)
+	go func() {
+		tokens, err := writeForward(dir, seg, docs, chunks)
+		fwd <- written{tokens, err}
+	}()
+	paths, err := segs.wait()
+	if err == nil {
+		err = writeBleve(dir, seg, segDir, paths)
+	}
+	w := <-fwd
+	if err == nil {
+		err = w.err
 	}
 	if err != nil {
 		return 0, fmt.Errorf("build index: %w", err)
 	}
-	return tokens, nil
+	return w.tokens, nil
+}
+
+// segmentBuilders write Bleve segments of batches of documents on several goroutines.
+type segmentBuilders struct {
+	dir     string
+	batches chan segmentBatch
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	paths   []string // by batch number
+	err     error
+	count   int
+}
+
+type segmentBatch struct {
+	n    int
+	docs []bleveindex.Document
+}
+
+func newSegmentBuilders(dir string, workers int) *segmentBuilders {
+	s := &segmentBuilders{dir: dir, batches: make(chan segmentBatch)}
+	for w := 0; w < workers; w++ {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			for b := range s.batches {
+				path := filepath.Join(s.dir, fmt.Sprintf("%06d.zap", b.n))
+				err := buildSegment(b.docs, path)
+				s.mu.Lock()
+				s.paths[b.n] = path
+				if err != nil && s.err == nil {
+					s.err = err
+				}
+				s.mu.Unlock()
+			}
+		}()
+	}
+	return s
+}
+
+// add hands a batch to the next free builder, in order; it fails with the first builder's error.
+func (s *segmentBuilders) add(ctx context.Context, docs []bleveindex.Document) error {
+	s.mu.Lock()
+	err := s.err
+	n := s.count
+	s.count++
+	s.paths = append(s.paths, "")
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	select {
+	case s.batches <- segmentBatch{n: n, docs: docs}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// wait waits for the builders to finish and returns the segments' paths in batch order.
+func (s *segmentBuilders) wait() ([]string, error) {
+	close(s.batches)
+	s.wg.Wait()
+	return s.paths, s.err
+}
+
+// buildSegment writes one zap segment of docs at path, as scorch's builder does for a batch.
+func buildSegment(docs []bleveindex.Document, path string) error {
+	for _, d := range docs {
+		d.AddIDField()
+		d.VisitFields(func(f bleveindex.Field) {
+			if f.Options().IsIndexed() {
+				f.Analyze()
+			}
+		})
+	}
+	sg, _, err := zapPlugin.New(docs)
+	if err != nil {
+		return fmt.Errorf("segment: %w", err)
+	}
+	u, ok := sg.(segment.UnpersistedSegment)
+	if !ok {
+		return fmt.Errorf("segment: %T cannot be written", sg)
+	}
+	if err := u.Persist(path); err != nil {
+		return fmt.Errorf("segment: %w", err)
+	}
+	return sg.Close()
 }
 
 // writeForward writes the forward file of the documents whose passages' words the chunks hold, in
@@ -225,36 +343,46 @@ func oldChunk(old *Index, lo, hi int) *chunk {
 	return c
 }
 
-// cutChunk cuts a run of passages into words, for Bleve and for the forward file.
-func cutChunk(seg *Segmenter, ps []corpus.Passage) *chunk {
+// headings holds headings already cut into words: the sections of a chapter share its heading, and
+// laws share headings like 第一章 总则.
+type headings map[string][]Token
+
+// maxHeadings bounds the headings a worker keeps.
+const maxHeadings = 8192
+
+// cutChunk cuts a run of passages into words, for Bleve and for the forward file. heads, which may
+// be nil, keeps the headings it cuts for the next chunk.
+func cutChunk(seg *Segmenter, ps []corpus.Passage, heads headings) *chunk {
 	c := &chunk{voc: newVocab(), passOff: []uint32{0}, secOff: []uint32{0}}
 	secs := map[string]uint32{}
-	heads := map[string][]Token{} // each heading cut once: the sections of a chapter share it
+	if heads == nil {
+		heads = headings{}
+	} else if len(heads) > maxHeadings {
+		clear(heads)
+	}
+	var count termCounter
 	for i := range ps {
 		p := &ps[i]
 		text, section := indexedText(p)
 		toks := seg.Tokenize(text)
+		from := len(c.toks)
 		for _, t := range toks {
 			c.toks = append(c.toks, c.voc.id(t.Term)<<1|subBit(t))
 		}
 		c.passOff = append(c.passOff, uint32(len(c.toks)))
 		sec, ok := secs[section]
-		var secToks []Token
 		if !ok {
 			sec = uint32(len(c.secOff) - 1)
 			secs[section] = sec
-			secToks = sectionWords(seg, p, heads)
-			for _, t := range secToks {
+			for _, t := range sectionWords(seg, p, heads) {
 				c.secToks = append(c.secToks, c.voc.id(t.Term)<<1|subBit(t))
 			}
 			c.secOff = append(c.secOff, uint32(len(c.secToks)))
-		} else {
-			secToks = sectionTokens(c, sec)
 		}
 		c.passSec = append(c.passSec, sec)
 		d := document.NewDocument(p.ID())
-		d.AddField(preparedField(fieldText, toks, len(text)))
-		d.AddField(preparedField(fieldSection, secToks, len(section)))
+		d.AddField(count.field(fieldText, c.voc, c.toks[from:], len(text)))
+		d.AddField(count.field(fieldSection, c.voc, c.secToks[c.secOff[sec]:c.secOff[sec+1]], len(section)))
 		d.AddField(keywordField(fieldDoc, p.DocID))
 		c.docs = append(c.docs, d)
 		c.bytes += int64(len(p.Text))
@@ -263,8 +391,8 @@ func cutChunk(seg *Segmenter, ps []corpus.Passage) *chunk {
 }
 
 // sectionWords cuts a passage's section path (and a rebuilt row's column headers) heading by
-// heading, each heading once per chunk.
-func sectionWords(seg *Segmenter, p *corpus.Passage, heads map[string][]Token) []Token {
+// heading, each heading once while heads keeps it.
+func sectionWords(seg *Segmenter, p *corpus.Passage, heads headings) []Token {
 	var out []Token
 	add := func(h string) {
 		toks, ok := heads[h]
@@ -279,16 +407,6 @@ func sectionWords(seg *Segmenter, p *corpus.Passage, heads map[string][]Token) [
 	}
 	if p.Rebuilt && p.Headers != "" {
 		add(p.Headers)
-	}
-	return out
-}
-
-// sectionTokens returns the words of a section already cut in this chunk, as Tokens (terms only).
-func sectionTokens(c *chunk, sec uint32) []Token {
-	ids := c.secToks[c.secOff[sec]:c.secOff[sec+1]]
-	out := make([]Token, len(ids))
-	for i, id := range ids {
-		out[i] = Token{Term: c.voc.terms[id>>1]}
 	}
 	return out
 }
@@ -318,17 +436,39 @@ type prepared struct {
 	bytes  uint64
 }
 
-func preparedField(name string, toks []Token, bytes int) *prepared {
-	freqs := make(bleveindex.TokenFrequencies, len(toks))
-	for _, t := range toks {
-		f := freqs[t.Term]
-		if f == nil {
-			f = &bleveindex.TokenFreq{Term: []byte(t.Term)}
-			freqs[t.Term] = f
+// termCounter counts the terms of a field by their chunk-local numbers, reusing its arrays from
+// field to field.
+type termCounter struct {
+	n    []int32  // by term number
+	used []uint32 // the term numbers met, in order
+}
+
+// field returns a prepared Bleve field of the words ids (term numbers of voc, with the sub-word bit)
+// standing for bytes bytes of text. Its terms share the memory of voc's strings: Bleve only reads
+// them.
+func (tc *termCounter) field(name string, voc *vocab, ids []uint32, bytes int) *prepared {
+	tc.used = tc.used[:0]
+	for _, id := range ids {
+		id >>= 1
+		if int(id) >= len(tc.n) {
+			tc.n = append(tc.n, make([]int32, int(id)+1-len(tc.n)+1024)...)
 		}
-		f.SetFrequency(f.Frequency() + 1)
+		if tc.n[id] == 0 {
+			tc.used = append(tc.used, id)
+		}
+		tc.n[id]++
 	}
-	return &prepared{name: name, length: len(toks), freqs: freqs, bytes: uint64(bytes)}
+	freqs := make(bleveindex.TokenFrequencies, len(tc.used))
+	tfs := make([]bleveindex.TokenFreq, len(tc.used))
+	for i, id := range tc.used {
+		term := voc.terms[id]
+		tf := &tfs[i]
+		tf.Term = unsafe.Slice(unsafe.StringData(term), len(term))
+		tf.SetFrequency(int(tc.n[id]))
+		freqs[term] = tf
+		tc.n[id] = 0
+	}
+	return &prepared{name: name, length: len(ids), freqs: freqs, bytes: uint64(bytes)}
 }
 
 func keywordField(name, value string) *prepared {
@@ -348,30 +488,88 @@ func (f *prepared) EncodedFieldType() byte                                { retu
 func (f *prepared) AnalyzedLength() int                                   { return f.length }
 func (f *prepared) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies { return f.freqs }
 
-// newBleveBuilder returns scorch's offline builder writing a Bleve index under dir/bleve, in the
-// layout bleve.Open reads.
-func newBleveBuilder(dir string, seg *Segmenter) (*scorch.Builder, error) {
+// writeBleve merges the segments at paths, in order, into one and makes it the one segment of a
+// Bleve index under dir/bleve.
+func writeBleve(dir string, seg *Segmenter, segDir string, paths []string) error {
+	merged := filepath.Join(segDir, "merged.zap")
+	if err := mergeSegments(paths, merged); err != nil {
+		return err
+	}
+	return wrapSegment(dir, seg, segDir, merged)
+}
+
+// mergeSegments merges the zap segments at paths, in order, into one at path.
+func mergeSegments(paths []string, path string) error {
+	switch len(paths) {
+	case 0:
+		return buildSegment(nil, path)
+	case 1:
+		return os.Rename(paths[0], path)
+	}
+	segs := make([]segment.Segment, 0, len(paths))
+	defer func() {
+		for _, s := range segs {
+			s.Close()
+		}
+	}()
+	for _, p := range paths {
+		s, err := zapPlugin.Open(p)
+		if err != nil {
+			return fmt.Errorf("merge segments: %w", err)
+		}
+		segs = append(segs, s)
+	}
+	if _, _, err := zapPlugin.Merge(segs, make([]*roaring.Bitmap, len(segs)), path, nil, nil); err != nil {
+		return fmt.Errorf("merge segments: %w", err)
+	}
+	return nil
+}
+
+// wrapSegment makes dir/bleve a Bleve index, in the layout bleve.Open reads, whose one segment is
+// the zap file at path. scorch's offline builder writes the index around a placeholder document: its
+// metadata, its mapping among its internal values and the snapshot naming its one segment
+// (root.bolt, which records the segment's file name, format and version, not what is in it). The
+// placeholder's segment is then replaced by the real one.
+func wrapSegment(dir string, seg *Segmenter, tmp, path string) error {
 	im, err := newMapping(seg)
 	if err != nil {
-		return nil, fmt.Errorf("mapping: %w", err)
+		return fmt.Errorf("mapping: %w", err)
 	}
 	mb, err := util.MarshalJSON(im)
 	if err != nil {
-		return nil, fmt.Errorf("mapping: %w", err)
+		return fmt.Errorf("mapping: %w", err)
 	}
-	path := filepath.Join(dir, bleveDir)
-	if err := os.MkdirAll(path, 0o755); err != nil {
-		return nil, err
+	bdir := filepath.Join(dir, bleveDir)
+	store := filepath.Join(bdir, "store")
+	if err := os.MkdirAll(bdir, 0o755); err != nil {
+		return err
 	}
 	// What bleve.NewBuilder writes: the index's kind, and the mapping among its internal values.
-	if err := os.WriteFile(filepath.Join(path, "index_meta.json"), []byte(`{"storage":"scorch","index_type":"scorch"}`), 0o644); err != nil {
-		return nil, err
+	if err := os.WriteFile(filepath.Join(bdir, "index_meta.json"), []byte(`{"storage":"scorch","index_type":"scorch"}`), 0o644); err != nil {
+		return err
 	}
-	return scorch.NewBuilder(map[string]interface{}{
-		"path":            filepath.Join(path, "store"),
-		"buildPathPrefix": dir,
-		"batchSize":       builderBatch,
-		"mergeMax":        builderMerge,
-		"internal":        map[string][]byte{string(util.MappingInternalKey): mb},
+	b, err := scorch.NewBuilder(map[string]interface{}{
+		"path":                store,
+		"buildPathPrefix":     tmp,
+		"internal":            map[string][]byte{string(util.MappingInternalKey): mb},
+		"forceSegmentType":    zapPlugin.Type(),
+		"forceSegmentVersion": int(zapPlugin.Version()),
 	})
+	if err != nil {
+		return err
+	}
+	if err := b.Index(document.NewDocument("placeholder")); err != nil {
+		return err
+	}
+	if err := b.Close(); err != nil {
+		return err
+	}
+	files, err := filepath.Glob(filepath.Join(store, "*.zap"))
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return fmt.Errorf("bleve's builder wrote %d segments, not one", len(files))
+	}
+	return os.Rename(path, files[0])
 }
