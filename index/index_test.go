@@ -405,3 +405,48 @@ func TestNumbers(t *testing.T) {
 		t.Errorf("%d passages numbered, want %d", n, len(shared.pdoc))
 	}
 }
+
+// TestSegmentsMerged builds the seeds in many small Bleve segments, merged at the end, and checks
+// that the index answers exactly as the one built in a single segment.
+func TestSegmentsMerged(t *testing.T) {
+	defer func(c, s int) { chunkPassages, segmentPassages = c, s }(chunkPassages, segmentPassages)
+	chunkPassages, segmentPassages = 16, 40
+	ix, err := buildSeeds(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if n := ix.Manifest.Passages; n < 4*segmentPassages {
+		t.Fatalf("only %d passages: too few to test merging", n)
+	}
+	count, err := ix.bl.DocCount()
+	if err != nil || count != uint64(ix.Manifest.Passages) {
+		t.Fatalf("Bleve holds %d documents (%v), want %d passages", count, err, ix.Manifest.Passages)
+	}
+	zaps, _ := filepath.Glob(filepath.Join(ix.dir, bleveDir, "store", "*.zap"))
+	if len(zaps) != 1 {
+		t.Errorf("%d segments in the index, want the one merged", len(zaps))
+	}
+	for _, q := range []string{
+		"铜仁市十四五期间城镇新增就业的目标是多少？", "失业金怎么领", "湖南全省建成了多少家零工市场？",
+		"創業擔保貸款", "大学生就业见习补贴", "零工市场在哪里", "易地搬迁群众想自己创业有什么支持？",
+	} {
+		want, err := shared.Search(context.Background(), q, Options{K: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ix.Search(context.Background(), q, Options{K: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Hits) != len(want.Hits) || got.Confident != want.Confident {
+			t.Fatalf("%s: %d hits (confident %v), want %d (%v)", q, len(got.Hits), got.Confident, len(want.Hits), want.Confident)
+		}
+		for i := range want.Hits {
+			g, w := got.Hits[i], want.Hits[i]
+			if g.Passage.ID() != w.Passage.ID() || math.Abs(g.Score-w.Score) > 1e-9 {
+				t.Errorf("%s: hit %d is %s (%.6f), want %s (%.6f)", q, i+1, g.Passage.ID(), g.Score, w.Passage.ID(), w.Score)
+			}
+		}
+	}
+}

@@ -32,12 +32,11 @@ import (
 // segment synchronously inside Index, which made it the critical path of a build (12 of the 22 s
 // of a lawref build). Here it only writes the index's root around the merged segment (see
 // wrapSegment).
-const (
+//
+// (Variables so that tests can make many small segments.)
+var (
 	chunkPassages   = 256   // passages a worker takes at a time
 	segmentPassages = 16384 // passages in each segment before the merge
-	// chunksAhead is how far the workers may run ahead of the segment builders: two segments, so
-	// that they keep cutting while segments are built.
-	chunksAhead = 2 * segmentPassages / chunkPassages
 )
 
 // zapPlugin is the segment format the index is written in: Bleve's default for new indexes.
@@ -74,7 +73,9 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 		ready[i] = make(chan struct{})
 	}
 	workers := runtime.GOMAXPROCS(0)
-	slots := make(chan struct{}, chunksAhead)
+	// The workers may run two segments ahead of the segment builders, so that they keep cutting
+	// while segments are built.
+	slots := make(chan struct{}, max(2*segmentPassages/chunkPassages, 2))
 	jobs := make(chan int)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
