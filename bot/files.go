@@ -109,7 +109,7 @@ func (b *Bot) download(ctx context.Context, url string, max int64) ([]byte, erro
 func (b *Bot) sendFile(ctx context.Context, chatID int64, f *handlers.Attachment) error {
 	caption := f.Caption
 	for utf16Len(caption) > MaxCaption {
-		caption = cutRunes(caption, len([]rune(caption))-(utf16Len(caption)-MaxCaption)-1) + "…"
+		caption = handlers.CutRunes(caption, len([]rune(caption))-(utf16Len(caption)-MaxCaption)-1) + "…"
 	}
 	return b.retry(ctx, "sendDocument", chatID, func(ctx context.Context) error {
 		_, err := b.tg.SendDocument(ctx, &tgbot.SendDocumentParams{

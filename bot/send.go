@@ -11,6 +11,8 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+
+	"policybot/handlers"
 )
 
 // ServerError is a 5xx answer from the Bot API or a proxy in front of it. The client library does not
@@ -126,20 +128,10 @@ func (b *Bot) send(ctx context.Context, chatID int64, replyTo int, msgs []Messag
 
 // toast answers a callback query, with text shown briefly at the top of the chat ("" for none).
 func (b *Bot) toast(ctx context.Context, id, text string) {
-	p := &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: cutRunes(text, 200)}
+	p := &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: handlers.CutRunes(text, 200)}
 	b.retry(ctx, "answerCallbackQuery", 0, func(ctx context.Context) error {
 		_, err := b.tg.AnswerCallbackQuery(ctx, p)
 		return err
 	})
 }
 
-func cutRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
-}

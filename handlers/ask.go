@@ -72,7 +72,7 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 	var notes []string
 	cut := utf8.RuneCountInString(q) > h.cfg.MaxQuestion
 	if cut {
-		q = strings.TrimSpace(cutRunes(q, h.cfg.MaxQuestion))
+		q = strings.TrimSpace(CutRunes(q, h.cfg.MaxQuestion))
 	}
 	sc := h.conv.Detect(q)
 	if cut {
@@ -488,8 +488,8 @@ func cleanQuestion(q string) string {
 	return b.String()
 }
 
-// cutRunes returns the first n characters of s.
-func cutRunes(s string, n int) string {
+// CutRunes returns the first n characters of s (all of s when it is shorter).
+func CutRunes(s string, n int) string {
 	i := 0
 	for j := range s {
 		if i == n {
@@ -505,12 +505,12 @@ func shorten(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	return cutRunes(s, n) + "…"
+	return CutRunes(s, n) + "…"
 }
 
 // cutLines returns the lines of s that fit in n characters (at least the first n characters).
 func cutLines(s string, n int) string {
-	cut := cutRunes(s, n)
+	cut := CutRunes(s, n)
 	if i := strings.LastIndexByte(cut, '\n'); i > len(cut)/2 {
 		cut = cut[:i]
 	}

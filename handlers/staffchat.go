@@ -388,7 +388,7 @@ func topAnswer(a TopAnswer, judged bool) string {
 	}
 	text := strings.Join(strings.Fields(a.Text), " ")
 	if utf8.RuneCountInString(text) > 40 {
-		text = cutRunes(text, 40) + "…"
+		text = CutRunes(text, 40) + "…"
 	}
 	s := a.Passage + "《" + a.Title + "》" + text
 	var notes []string
