@@ -134,4 +134,3 @@ func (b *Bot) toast(ctx context.Context, id, text string) {
 		return err
 	})
 }
-
