@@ -102,15 +102,17 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 	dups := make(chan []corpus.Duplicate, 1)
 	go func() { dups <- corpus.NearDuplicates(docs) }()
 	passages := cutAll(docs)
+	stored := storeAsync(tmp, docs, passages)
 	tokens, err := writeIndex(ctx, tmp, seg, docs, passages, opt.Progress)
 	if err != nil {
+		<-stored
 		return nil, err
 	}
 	m, err := seal(ctx, tmp, Manifest{
 		Version: FormatVersion, Name: name, Created: time.Now().UTC(), Fingerprint: opt.Fingerprint,
 		Documents: len(docs), Passages: len(passages), Tokens: tokens, UserDictHash: seg.UserDictHash,
 		Synonyms: syn.Len(),
-	}, docs, passages, <-dups, began)
+	}, passages, stored, <-dups, began)
 	if err != nil {
 		return nil, err
 	}
@@ -142,17 +144,25 @@ func finishFolder(dataDir, name, tmp string) error {
 	return Publish(dataDir, name)
 }
 
-// seal completes a built index folder: it writes the passages, Bleve's numbering of them and, last,
-// the manifest (with the average length BM25 uses and the near-duplicates found), and returns the
-// manifest.
-func seal(ctx context.Context, dir string, m Manifest, docs []*corpus.Document, passages []corpus.Passage, dups []corpus.Duplicate, began time.Time) (*Manifest, error) {
+// storeAsync writes the documents and their passages in dir's store file, meanwhile, and says on
+// the channel it returns when it is done.
+func storeAsync(dir string, docs []*corpus.Document, passages []corpus.Passage) <-chan error {
+	stored := make(chan error, 1)
+	go func() { stored <- writeStore(filepath.Join(dir, storeFile), docs, passages) }()
+	return stored
+}
+
+// seal completes a built index folder: it waits for the store file (see storeAsync), writes Bleve's
+// numbering of the passages and, last, the manifest (with the average length BM25 uses and the
+// near-duplicates found), and returns the manifest.
+func seal(ctx context.Context, dir string, m Manifest, passages []corpus.Passage, stored <-chan error, dups []corpus.Duplicate, began time.Time) (*Manifest, error) {
 	if len(passages) > 0 {
 		m.AvgLen = float64(m.Tokens) / float64(len(passages))
 	}
 	for _, d := range dups {
 		m.Duplicates = append(m.Duplicates, DupPair{A: d.A, B: d.B, Similarity: d.Similarity})
 	}
-	if err := writeStore(filepath.Join(dir, storeFile), docs, passages); err != nil {
+	if err := <-stored; err != nil {
 		return nil, err
 	}
 	if err := writeNumbers(dir, passages); err != nil {

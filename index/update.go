@@ -280,12 +280,15 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 		}
 	}
 
+	stored := storeAsync(tmp, docs, passages)
 	bl, err := bleve.Open(filepath.Join(tmp, bleveDir))
 	if err != nil {
+		<-stored
 		return nil, fmt.Errorf("update index: open the copy: %w", err)
 	}
 	fail := func(err error) (*Manifest, error) {
 		bl.Close()
+		<-stored
 		return nil, err
 	}
 	batch := bl.NewBatch()
@@ -317,10 +320,12 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 	}
 	opt.Progress(len(docsDone), len(fresh), nbytes)
 	if err := bl.Close(); err != nil {
+		<-stored
 		return nil, fmt.Errorf("update index: %w", err)
 	}
 	tokens, err := writeForward(tmp, seg, docs, chunks)
 	if err != nil {
+		<-stored
 		return nil, fmt.Errorf("update index: %w", err)
 	}
 
@@ -328,7 +333,7 @@ func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Docum
 		Version: FormatVersion, Name: name, Created: time.Now().UTC(), Fingerprint: opt.Fingerprint,
 		Documents: len(docs), Passages: len(passages), Tokens: tokens, UserDictHash: seg.UserDictHash,
 		Synonyms: syn.Len(),
-	}, docs, passages, corpus.NearDuplicates(docs), began)
+	}, passages, stored, corpus.NearDuplicates(docs), began)
 	if err != nil {
 		return nil, err
 	}
