@@ -8,7 +8,7 @@ import (
 
 // What a question asks for, and the passages that give it in the form it is asked: a definition of
 // the thing a "什么是……" question names, the conditions or materials a question asks about introduced
-// as such.
+// as such, a yes or no in the question's own terms.
 
 // definitionRe matches a question asking what something is: 什么是非全日制用工, 什么叫工龄, 工龄是指什么;
 // the first or second group is the thing.
@@ -98,4 +98,34 @@ func introduction(folded string) *regexp.Regexp {
 		return nil
 	}
 	return regexp.MustCompile(`(?:以下|下列|如下)(?:` + strings.Join(as, "|") + `)`)
+}
+
+// replyVerb finds the verb a passage's yes or no is said with (可以, 不需要 → 需要, 没有 → 有).
+var replyVerb = regexp.MustCompile(`^(?:答[:：]?\s*)?(?:不|没)?(可以|能|允许|是的|是|否|行|需要|用|必须|得|应当|会|有|区分)`)
+
+// replyFits reports whether the yes or no a passage opens with answers the folded question in its
+// own terms: 可以 answers 可以……吗, 能否, 可否; 不需要 answers 需要……吗, not 可以不带……吗; 是, 否 and 是的
+// answer any. A reply said with another verb answers another question (不区分。 for 是否可以执行……).
+func replyFits(question, text string) bool {
+	m := replyVerb.FindStringSubmatch(text)
+	if m == nil {
+		return true
+	}
+	var cues []string
+	switch m[1] {
+	case "是的", "是", "否", "行":
+		return true
+	case "可以", "能", "允许":
+		cues = []string{"可以", "可否", "能", "允许"}
+	case "需要", "用", "必须", "得", "应当":
+		cues = []string{"需要", "须", "要不要", "用不用", "应当", "应该"}
+	default:
+		cues = []string{m[1]}
+	}
+	for _, c := range cues {
+		if strings.Contains(question, c) {
+			return true
+		}
+	}
+	return false
 }
