@@ -24,8 +24,15 @@ func definitionSubject(folded string) string {
 	if utf8.RuneCountInString(s) < 2 {
 		return ""
 	}
+	if rs := []rune(s); len(rs) > maxSubject {
+		s = string(rs[len(rs)-maxSubject:]) // a name is defined by its end (……劳动能力鉴定)
+	}
 	return s
 }
+
+// maxSubject is the most characters of a name a definition is looked for with: a long message that
+// ends in 是什么 costs no more than a question.
+const maxSubject = 24
 
 // Words that define what stands before them (劳动能力鉴定是指……) or after them (这种贷款叫组合贷款).
 var (

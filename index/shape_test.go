@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"policybot/corpus"
@@ -18,6 +19,7 @@ func TestDefinitionSubject(t *testing.T) {
 		{"失业保险金怎么领？", ""},
 		{"什么是？", ""},
 		{"什么时候可以领取养老金？", ""},
+		{strings.Repeat("很长的背景", 20) + "工伤劳动能力鉴定是什么", "景很长的背景很长的背景很长的背景工伤劳动能力鉴定"},
 	} {
 		if got := definitionSubject(tc.q); got != tc.want {
 			t.Errorf("definitionSubject(%q) = %q, want %q", tc.q, got, tc.want)
