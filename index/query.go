@@ -52,12 +52,14 @@ type query struct {
 	raw, folded   string
 	terms         []qterm
 	groups        []qgroup
-	regions       []string     // corpus regions named in the question
-	regionDocs    map[int]bool // their documents
-	unknownPlaces []string     // place names the corpus never mentions
-	quantity      bool         // the question asks how many, how much, what rate
-	yesNo         bool         // the question asks yes or no
-	years         []string     // years the question names
+	regions       []string       // corpus regions named in the question
+	regionDocs    map[int]bool   // their documents
+	unknownPlaces []string       // place names the corpus never mentions
+	quantity      bool           // the question asks how many, how much, what rate
+	yesNo         bool           // the question asks yes or no
+	subject       string         // what the question asks the definition of (什么是……)
+	intro         *regexp.Regexp // a passage's introduction of what the question asks about (以下条件)
+	years         []string       // years the question names
 }
 
 var yearRe = regexp.MustCompile(`(?:19|20)\d{2}`)
@@ -75,6 +77,8 @@ func (ix *Index) analyse(q string) *query {
 	qu := &query{raw: q, folded: folded}
 	qu.years = yearRe.FindAllString(folded, -1)
 	qu.yesNo = yesNoRe.MatchString(folded)
+	qu.subject = definitionSubject(folded)
+	qu.intro = introduction(folded)
 	for _, c := range quantityCues {
 		if strings.Contains(folded, c) {
 			qu.quantity = true

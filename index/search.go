@@ -66,7 +66,10 @@ const (
 	proxCands     = 30   // candidates checked for proximity
 	tieWeight     = 0.2  // the terms standing for a question word beyond its best match
 	covBase       = 0.3  // a passage's score is weighted by covBase + (1-covBase)·coverage
-	replyBoost    = 1.3  // a passage opening with yes or no, for a question asking yes or no
+	replyBoost    = 1.3  // a passage opening with yes or no in the question's terms, for a question asking yes or no
+	defineBoost   = 0.8  // × the share of the thing defined: a passage defining what a 什么是 question names
+	introBoost    = 1.15 // a passage introducing the conditions, materials … a question asks about
+	shapeCands    = 30   // candidates checked for a definition or an introduction
 	maskPenalty   = 0.04 // per masked run, up to maxMasks
 	maxMasks      = 5
 	dupThreshold  = 0.6 // resemblance above which two passages are the same passage
@@ -762,7 +765,7 @@ func (c *coverage) of(mask uint64) float64 {
 
 // rerank adjusts the candidates' scores for what BM25 does not see, and sorts them.
 func (ix *Index) rerank(q *query, cands []*cand) {
-	for _, c := range cands {
+	for i, c := range cands {
 		d := int(ix.pdoc[c.p])
 		if len(q.regionDocs) > 0 {
 			switch {
@@ -779,8 +782,19 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 		if q.quantity && hasFigure(text) {
 			c.score *= figureBoost
 		}
-		if q.yesNo && reply.MatchString(strings.TrimSpace(text)) {
-			c.score *= replyBoost
+		if q.yesNo {
+			if t := strings.TrimSpace(text); reply.MatchString(t) && replyFits(q.folded, t) {
+				c.score *= replyBoost
+			}
+		}
+		if i < shapeCands && (q.subject != "" || q.intro != nil) {
+			folded := ix.seg.Fold(text)
+			if q.subject != "" {
+				c.score *= 1 + defineBoost*defines(folded, q.subject)
+			}
+			if q.intro != nil && q.intro.MatchString(folded) {
+				c.score *= introBoost
+			}
 		}
 		if ix.rebuilt(c.p) {
 			c.score *= rebuiltWeight

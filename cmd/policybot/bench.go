@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,6 +63,14 @@ type benchQA struct {
 	Hit1     float64 `json:"hit@1"`
 	MRR10    float64 `json:"mrr@10"`
 	Recall10 float64 `json:"recall@10"`
+	// Splits are the figures of random halves of the questions (with --split).
+	Splits []benchSplit `json:"splits,omitempty"`
+}
+
+// benchSplit is the figures of the two halves of the questions shuffled by a seed.
+type benchSplit struct {
+	Seed   uint64     `json:"seed"`
+	Halves [2]benchQA `json:"halves"`
 }
 
 // cmdBench measures indexing and search speed and memory on a corpus, or retrieval quality on a
@@ -75,6 +84,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	questions := fs.String("questions", "", "with --qa: questions (JSONL {id, q, gold_ids})")
 	asJSON := fs.Bool("json", false, "print the figures as one JSON object")
 	detail := fs.Bool("detail", false, "with --qa: also print each question's rank of its answer (0: not in the first 10)")
+	split := fs.String("split", "", "with --qa: seeds, comma-separated; for each, also score the two halves of the questions shuffled by that seed")
 	serve := fs.String("serve", "", "only open the index built in this data folder and time the queries, in this process")
 	if err := parse(fs, args, &cfg); err != nil {
 		return err
@@ -87,8 +97,12 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if !set["dict"] {
 		cfg.Dict = benchDict
 	}
-	if fs.NArg() > 0 || (*answers == "") != (*questions == "") || *rounds < 1 || *serve != "" && *answers != "" {
-		return fmt.Errorf("%w: bench [--corpus DIR] [--queries FILE] | bench --qa ANSWERS --questions QUESTIONS | bench --serve DATA", errUsage)
+	seeds, err := parseSeeds(*split)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 || (*answers == "") != (*questions == "") || *rounds < 1 || *serve != "" && *answers != "" || len(seeds) > 0 && *answers == "" {
+		return fmt.Errorf("%w: bench [--corpus DIR] [--queries FILE] | bench --qa ANSWERS --questions QUESTIONS [--split SEEDS] | bench --serve DATA", errUsage)
 	}
 	if *serve != "" {
 		qs, err := readQueries(*queries)
@@ -122,6 +136,9 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		rep.QA = &qa.benchQA
+		for _, seed := range seeds {
+			rep.QA.Splits = append(rep.QA.Splits, qa.split(seed))
+		}
 		if *detail {
 			for _, q := range qa.questions {
 				fmt.Fprintf(e.stdout, "%s\t%d\t%s\t%s\n", q.ID, qa.Ranks[q.ID], qa.Top[q.ID], q.Q)
@@ -303,7 +320,6 @@ const (
 // scoreQA asks each question and ranks the answers by their best passage.
 func scoreQA(ctx context.Context, ix *index.Index, qs []qaQuestion) (*qaRun, error) {
 	run := &qaRun{Ranks: map[string]int{}, Top: map[string]string{}, questions: qs}
-	var hit1, mrr, recall float64
 	for _, q := range qs {
 		res, err := ix.Search(ctx, q.Q, index.Options{K: qaPassages})
 		if err != nil {
@@ -332,6 +348,16 @@ func scoreQA(ctx context.Context, ix *index.Index, qs []qaQuestion) (*qaRun, err
 			}
 		}
 		run.Ranks[q.ID] = rank
+	}
+	run.benchQA = figures(qs, run.Ranks)
+	return run, nil
+}
+
+// figures scores questions by the rank each found its answer at (0: not in the first qaDepth).
+func figures(qs []qaQuestion, ranks map[string]int) benchQA {
+	var hit1, mrr, recall float64
+	for _, q := range qs {
+		rank := ranks[q.ID]
 		if rank == 1 {
 			hit1++
 		}
@@ -340,12 +366,40 @@ func scoreQA(ctx context.Context, ix *index.Index, qs []qaQuestion) (*qaRun, err
 			recall++
 		}
 	}
-	n := float64(len(qs))
-	run.N = len(qs)
-	if n > 0 {
-		run.Hit1, run.MRR10, run.Recall10 = round3(hit1/n), round3(mrr/n), round3(recall/n)
+	f := benchQA{N: len(qs)}
+	if n := float64(len(qs)); n > 0 {
+		f.Hit1, f.MRR10, f.Recall10 = round3(hit1/n), round3(mrr/n), round3(recall/n)
 	}
-	return run, nil
+	return f
+}
+
+// split shuffles the questions by seed and scores the questions at even and at odd places apart:
+// a change of ranking that helps on both halves of several shuffles is less likely to be fitted to
+// particular questions.
+func (run *qaRun) split(seed uint64) benchSplit {
+	qs := append([]qaQuestion(nil), run.questions...)
+	rand.New(rand.NewPCG(seed, 0)).Shuffle(len(qs), func(i, j int) { qs[i], qs[j] = qs[j], qs[i] })
+	var halves [2][]qaQuestion
+	for i, q := range qs {
+		halves[i%2] = append(halves[i%2], q)
+	}
+	return benchSplit{Seed: seed, Halves: [2]benchQA{figures(halves[0], run.Ranks), figures(halves[1], run.Ranks)}}
+}
+
+// parseSeeds reads --split's comma-separated seeds.
+func parseSeeds(s string) ([]uint64, error) {
+	var seeds []uint64
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("--split: %w", err)
+		}
+		seeds = append(seeds, n)
+	}
+	return seeds, nil
 }
 
 // readAnswers reads answers {id, dept, text} as documents: the department is the issuer, and the
@@ -489,5 +543,12 @@ func (r *benchReport) print(w io.Writer, corpusDir string) {
 	if q := r.QA; q != nil {
 		fmt.Fprintf(w, "qa %d questions\n", q.N)
 		fmt.Fprintf(w, "  hit@1 %.3f  MRR@10 %.3f  recall@10 %.3f\n", q.Hit1, q.MRR10, q.Recall10)
+		for _, sp := range q.Splits {
+			fmt.Fprintf(w, "  split %d:", sp.Seed)
+			for i, h := range sp.Halves {
+				fmt.Fprintf(w, "  half %c (%d) hit@1 %.3f MRR@10 %.3f", 'A'+i, h.N, h.Hit1, h.MRR10)
+			}
+			fmt.Fprintln(w)
+		}
 	}
 }

@@ -85,6 +85,41 @@ func TestBenchQA(t *testing.T) {
 			t.Errorf("qa %s = %v, want %v (%s)", k, rep.QA[k], v, out)
 		}
 	}
+
+	// --split scores halves of the questions: for each seed, two halves of two questions whose
+	// figures average to the whole set's.
+	out, stderr, err = runCmd(t, nil, "bench", "--qa", answers, "--questions", questions, "--dict", "../../corpus/dict", "--json", "--split", "1, 7")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	var split struct {
+		QA struct {
+			MRR    float64 `json:"mrr@10"`
+			Splits []struct {
+				Seed   uint64
+				Halves [2]struct {
+					N   int
+					MRR float64 `json:"mrr@10"`
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &split); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(split.QA.Splits) != 2 || split.QA.Splits[0].Seed != 1 || split.QA.Splits[1].Seed != 7 {
+		t.Fatalf("splits %+v, want seeds 1 and 7", split.QA.Splits)
+	}
+	for _, sp := range split.QA.Splits {
+		h := sp.Halves
+		if h[0].N != 2 || h[1].N != 2 || (h[0].MRR+h[1].MRR)/2 != split.QA.MRR {
+			t.Errorf("seed %d: halves %+v, want two of 2 averaging MRR %v", sp.Seed, h, split.QA.MRR)
+		}
+	}
+	text, _, err := runCmd(t, nil, "bench", "--qa", answers, "--questions", questions, "--dict", "../../corpus/dict", "--split", "3")
+	if err != nil || !strings.Contains(text, "split 3:  half A (2)") {
+		t.Errorf("plain --split output: %v\n%s", err, text)
+	}
 }
 
 func TestBenchUsage(t *testing.T) {
@@ -93,6 +128,8 @@ func TestBenchUsage(t *testing.T) {
 		{"bench", "--questions", "q.jsonl"},
 		{"bench", "extra"},
 		{"bench", "--rounds", "0"},
+		{"bench", "--split", "1"},
+		{"bench", "--qa", "a.jsonl", "--questions", "q.jsonl", "--split", "x"},
 	} {
 		if _, _, err := runCmd(t, nil, args...); err == nil || exitCode(err) != 2 {
 			t.Errorf("%v: err %v, want a usage error", args, err)

@@ -1,0 +1,138 @@
+package index
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// What a question asks for, and the passages that give it in the form it is asked: a definition of
+// the thing a "什么是……" question names, the conditions or materials a question asks about introduced
+// as such, a yes or no in the question's own terms.
+
+// definitionRe matches a question asking what something is: 什么是非全日制用工, 什么叫工龄, 工龄是指什么;
+// the first or second group is the thing.
+var definitionRe = regexp.MustCompile(`^(?:请问)?(?:什么是|什么叫做?|何为|何谓)(.+?)[？?。！!\s]*$|^(.+?)(?:是什么意思|是指什么|指的是什么|的定义是什么|的含义是什么|的含义|的定义|是什么)[？?。！!\s]*$`)
+
+// definitionSubject returns the thing a folded question asks the definition of, or "".
+func definitionSubject(folded string) string {
+	m := definitionRe.FindStringSubmatch(strings.TrimSpace(folded))
+	if m == nil {
+		return ""
+	}
+	s := strings.Trim(m[1]+m[2], "“”\"'‘’《》 ")
+	if utf8.RuneCountInString(s) < 2 {
+		return ""
+	}
+	if rs := []rune(s); len(rs) > maxSubject {
+		s = string(rs[len(rs)-maxSubject:]) // a name is defined by its end (……劳动能力鉴定)
+	}
+	return s
+}
+
+// maxSubject is the most characters of a name a definition is looked for with: a long message that
+// ends in 是什么 costs no more than a question.
+const maxSubject = 24
+
+// Words that define what stands before them (劳动能力鉴定是指……) or after them (这种贷款叫组合贷款).
+var (
+	copulas   = []string{"是指", "指的是", "系指", "指", "就是", "即", "是"}
+	namedAs   = []string{"叫做", "叫", "称为", "称作", "简称", "即"}
+	copulaCut = "，,"
+)
+
+// defines returns how much of subject a folded passage text defines: the share (in characters) of
+// the longest end of the subject, at least two characters long, that the text defines (工伤劳动能力
+// 鉴定 asked, 劳动能力鉴定是指 found: 6/8), or 0.
+func defines(text, subject string) float64 {
+	rs := []rune(subject)
+	for i := 0; i+2 <= len(rs); i++ {
+		end := string(rs[i:])
+		for at := 0; ; {
+			j := strings.Index(text[at:], end)
+			if j < 0 {
+				break
+			}
+			j += at
+			after := strings.TrimLeft(text[j+len(end):], copulaCut)
+			before := text[:j]
+			if definedAfter(after) || definedBefore(before) {
+				return float64(len(rs)-i) / float64(len(rs))
+			}
+			at = j + len(end)
+		}
+	}
+	return 0
+}
+
+func definedAfter(after string) bool {
+	if strings.HasPrefix(after, "是否") {
+		return false
+	}
+	for _, c := range copulas {
+		if strings.HasPrefix(after, c) {
+			return true
+		}
+	}
+	return false
+}
+
+func definedBefore(before string) bool {
+	for _, c := range namedAs {
+		if strings.HasSuffix(before, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// attributes are the things a question asks a list or an account of (申报条件, 所需材料, 办理流程):
+// a passage introducing one of them (应符合以下条件, 下列材料) gives what was asked.
+var attributes = []string{"条件", "材料", "标准", "范围", "内容", "程序", "流程", "步骤", "方式", "途径", "渠道",
+	"时限", "期限", "原则", "要求", "对象", "事项", "用途", "情形", "依据", "原因", "区别", "目的", "措施",
+	"办法", "手续", "环节", "职责", "权利", "义务"}
+
+// introduction returns a pattern matching a passage's introduction of the attributes a folded
+// question asks about (以下条件, 下列材料, 如下步骤), or nil when it asks about none.
+func introduction(folded string) *regexp.Regexp {
+	var as []string
+	for _, a := range attributes {
+		if strings.Contains(folded, a) {
+			as = append(as, a)
+		}
+	}
+	if len(as) == 0 {
+		return nil
+	}
+	return regexp.MustCompile(`(?:以下|下列|如下)(?:` + strings.Join(as, "|") + `)`)
+}
+
+// replyVerb finds the verb a passage's yes or no is said with (可以, 不需要 → 需要, 没有 → 有).
+var replyVerb = regexp.MustCompile(`^(?:答[:：]?\s*)?(?:不|没)?(可以|能|允许|是的|是|否|行|需要|用|必须|得|应当|会|有|区分)`)
+
+// replyFits reports whether the yes or no a passage opens with answers the folded question in its
+// own terms: 可以 answers 可以……吗, 能否, 可否; 不需要 answers 需要……吗, not 可以不带……吗; 是, 否 and 是的
+// answer any. A reply said with another verb answers another question (不区分。 for 是否可以执行……).
+func replyFits(question, text string) bool {
+	m := replyVerb.FindStringSubmatch(text)
+	if m == nil {
+		return true
+	}
+	var cues []string
+	switch m[1] {
+	case "是的", "是", "否", "行":
+		return true
+	case "可以", "能", "允许":
+		cues = []string{"可以", "可否", "能", "允许"}
+	case "需要", "用", "必须", "得", "应当":
+		cues = []string{"需要", "须", "要不要", "用不用", "应当", "应该"}
+	default:
+		cues = []string{m[1]}
+	}
+	for _, c := range cues {
+		if strings.Contains(question, c) {
+			return true
+		}
+	}
+	return false
+}

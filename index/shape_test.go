@@ -1,0 +1,127 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"policybot/corpus"
+)
+
+func TestDefinitionSubject(t *testing.T) {
+	for _, tc := range []struct{ q, want string }{
+		{"什么是非全日制用工？", "非全日制用工"},
+		{"请问什么叫工作年限", "工作年限"},
+		{"“视同缴费年限”是什么意思？", "视同缴费年限"},
+		{"工龄是指什么?", "工龄"},
+		{"何谓灵活就业", "灵活就业"},
+		{"失业保险金怎么领？", ""},
+		{"什么是？", ""},
+		{"什么时候可以领取养老金？", ""},
+		{strings.Repeat("很长的背景", 20) + "工伤劳动能力鉴定是什么", "景很长的背景很长的背景很长的背景工伤劳动能力鉴定"},
+	} {
+		if got := definitionSubject(tc.q); got != tc.want {
+			t.Errorf("definitionSubject(%q) = %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}
+
+func TestDefines(t *testing.T) {
+	for _, tc := range []struct {
+		text, subject string
+		want          float64
+	}{
+		{"非全日制用工，是指以小时计酬为主的用工形式。", "非全日制用工", 1},
+		{"劳动能力鉴定是指劳动功能障碍程度的等级鉴定。", "工伤劳动能力鉴定", 0.75},
+		{"这种贷款叫组合贷款。", "组合贷款", 1},
+		{"计件工资指对已做工作按计件单价支付的劳动报酬。", "计件工资", 1},
+		{"非全日制用工双方当事人可以随时终止用工。", "非全日制用工", 0},
+		{"工龄是否连续计算，由单位确认。", "工龄", 0},
+		{"", "工龄", 0},
+	} {
+		if got := defines(tc.text, tc.subject); got != tc.want {
+			t.Errorf("defines(%q, %q) = %v, want %v", tc.text, tc.subject, got, tc.want)
+		}
+	}
+}
+
+func TestIntroduction(t *testing.T) {
+	if re := introduction("失业保险金怎么领"); re != nil {
+		t.Errorf("introduction without an attribute: %v", re)
+	}
+	re := introduction("申请创业担保贷款需要什么条件和材料？")
+	for text, want := range map[string]bool{
+		"申请人应当具备以下条件：（一）……": true,
+		"需提交下列材料：身份证、申请表。":  true,
+		"申请条件放宽后，申请人更多。":    false,
+		"应当具备以下资格：……":       false,
+	} {
+		if got := re.MatchString(text); got != want {
+			t.Errorf("%q matches %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestReplyFits(t *testing.T) {
+	for _, tc := range []struct {
+		q, text string
+		want    bool
+	}{
+		{"看病可以不带社保卡了吗？", "是的，可以只用医保电子凭证。", true},
+		{"看病可以不带社保卡了吗？", "可以。", true},
+		{"看病可以不带社保卡了吗？", "不需要了。手工报销时不再提供社保卡。", false},
+		{"医保电子凭证能否继续使用？", "可以继续使用。", true},
+		{"异地就医需要备案吗？", "不需要，备案到统筹区即可。", true},
+		{"异地就医备案有有效期限制吗？", "不需要，备案到统筹区即可。", false},
+		{"异地就医备案有有效期限制吗？", "没有。", true},
+		{"此次住院的费用是否可以执行新冠肺炎政策？", "不区分。只要诊断为确诊，都执行该政策。", false},
+		{"是否区分确诊和疑似？", "不区分。", true},
+		{"会影响退休吗？", "不会。", true},
+		{"可以转移吗？", "否。", true},
+	} {
+		if got := replyFits(tc.q, tc.text); got != tc.want {
+			t.Errorf("replyFits(%q, %q) = %v, want %v", tc.q, tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestAnswerShapes: among passages about the same thing, the one that gives what the question asks
+// for in the form it asks ranks first: the definition of what a 什么是 question names, the conditions
+// introduced as such, a yes or no in the question's terms.
+func TestAnswerShapes(t *testing.T) {
+	docs := []*corpus.Document{
+		{ID: "uses", Format: "txt", Text: "用人单位招用非全日制用工的，非全日制用工双方当事人可以订立口头协议；非全日制用工劳动者可以与一个以上用人单位订立劳动合同，非全日制用工的工资结算周期最长不得超过十五日。"},
+		{ID: "defines", Format: "txt", Text: "非全日制用工，是指以小时计酬为主，劳动者在同一用人单位一般平均每日工作时间不超过四小时、每周累计不超过二十四小时的用工形式。"},
+		{ID: "mentions", Format: "txt", Text: "申请创业担保贷款的条件放宽后，个人是否具备条件由经办银行和担保机构审核。"},
+		{ID: "introduces", Format: "txt", Text: "申请创业担保贷款的个人应当具备以下条件：（一）在本市登记失业；（二）有创业项目。"},
+		{ID: "other-verb", Format: "txt", Text: "不需要了。电子凭证启用后，参保人员申请手工报销时不再需要提供社保卡，看病就医结算时社保卡和电子凭证都可以使用。"},
+		{ID: "same-verb", Format: "txt", Text: "可以。参保人员就医时出示手机上的电子凭证即可结算，不带社保卡。"},
+	}
+	dir := t.TempDir()
+	if _, err := Build(context.Background(), dir, docs, BuildOptions{UserDict: seedUserDict, Synonyms: seedSynonyms, Fingerprint: "shapes"}); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for q, want := range map[string]string{
+		"什么是非全日制用工？":          "defines",
+		"申请创业担保贷款要具备哪些条件？":    "introduces",
+		"电子凭证启用后，看病可以不带社保卡吗？": "same-verb",
+	} {
+		res, err := ix.Search(context.Background(), q, Options{K: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].Doc.ID != want {
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, fmt.Sprintf("%s %.2f %.2f", h.Doc.ID, h.Score, h.Coverage))
+			}
+			t.Errorf("%s: %v, want %s first", q, got, want)
+		}
+	}
+}
