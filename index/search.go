@@ -954,7 +954,8 @@ func (ix *Index) highlight(text string, q *query, c *cand) []Span {
 	if len(want) == 0 {
 		return nil
 	}
-	folded, back := ix.seg.prepare(text)
+	folded := ix.seg.prepare(text)
+	back := backMap(text, folded)
 	var spans []Span
 	for _, w := range want {
 		for at := 0; at < len(folded); {

@@ -154,20 +154,9 @@ func fold(conv *script.Converter, text string) string {
 // Tokenize cuts text into index words. Whitespace and punctuation are dropped; invalid UTF-8 and NUL
 // bytes (which stop jieba) are read as spaces.
 func (s *Segmenter) Tokenize(text string) []Token {
-	folded, back := s.prepare(text)
-	words := s.jieba.Tokenize(folded, gojieba.SearchMode, true)
-	// Search mode puts the dictionary words found inside a long word just before it. Walking back,
-	// a token inside the span of the last full word seen is such a sub-word.
-	main := make([]bool, len(words))
-	curStart, curEnd := -1, -1
-	for i := len(words) - 1; i >= 0; i-- {
-		w := words[i]
-		if curStart >= 0 && w.Start >= curStart && w.End <= curEnd && w.End-w.Start < curEnd-curStart {
-			continue
-		}
-		main[i] = true
-		curStart, curEnd = w.Start, w.End
-	}
+	folded := s.prepare(text)
+	back := backMap(text, folded)
+	words, main := s.cut(folded)
 	out := make([]Token, 0, len(words))
 	pos := 0
 	for i, w := range words {
@@ -184,9 +173,38 @@ func (s *Segmenter) Tokenize(text string) []Token {
 	return out
 }
 
-// prepare folds text for jieba and returns a function mapping byte offsets in the folded text back to
-// byte offsets in text.
-func (s *Segmenter) prepare(text string) (string, func(int) int) {
+// words calls fn with each index word of text, in order, and whether it is a sub-word: the terms of
+// Tokenize, without their offsets and positions, for indexing.
+func (s *Segmenter) words(text string, fn func(term string, sub bool)) {
+	words, main := s.cut(s.prepare(text))
+	for i, w := range words {
+		if isWord(w.Str) {
+			fn(w.Str, !main[i])
+		}
+	}
+}
+
+// cut cuts folded text with jieba in search mode and says which words are main words. Search mode
+// puts the dictionary words found inside a long word just before it: walking back, a word inside
+// the span of the last main word seen is such a sub-word.
+func (s *Segmenter) cut(folded string) ([]gojieba.Word, []bool) {
+	words := s.jieba.Tokenize(folded, gojieba.SearchMode, true)
+	main := make([]bool, len(words))
+	curStart, curEnd := -1, -1
+	for i := len(words) - 1; i >= 0; i-- {
+		w := words[i]
+		if curStart >= 0 && w.Start >= curStart && w.End <= curEnd && w.End-w.Start < curEnd-curStart {
+			continue
+		}
+		main[i] = true
+		curStart, curEnd = w.Start, w.End
+	}
+	return words, main
+}
+
+// prepare folds text for jieba: invalid UTF-8 and NUL bytes become spaces, then Fold. The result has
+// as many runes as text.
+func (s *Segmenter) prepare(text string) string {
 	clean := text
 	if !utf8.ValidString(text) || strings.IndexByte(text, 0) >= 0 {
 		var b strings.Builder
@@ -201,9 +219,14 @@ func (s *Segmenter) prepare(text string) (string, func(int) int) {
 		}
 		clean = b.String()
 	}
-	folded := fold(s.conv, clean)
+	return fold(s.conv, clean)
+}
+
+// backMap returns the function mapping byte offsets in folded (text prepared) back to byte offsets
+// in text.
+func backMap(text, folded string) func(int) int {
 	if folded == text {
-		return folded, func(i int) int { return i }
+		return func(i int) int { return i }
 	}
 	// Both strings have the same runes in number: map each rune's byte offset in folded to its
 	// offset in text.
@@ -217,7 +240,7 @@ func (s *Segmenter) prepare(text string) (string, func(int) int) {
 		}
 	}
 	to[len(folded)] = int32(len(text))
-	return folded, func(i int) int {
+	return func(i int) int {
 		if i < 0 || i > len(folded) {
 			return len(text)
 		}

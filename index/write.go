@@ -263,7 +263,7 @@ func writeForward(dir string, seg *Segmenter, docs []*corpus.Document, chunks []
 	fd := &forwardData{docOff: []uint32{0}}
 	for _, d := range docs {
 		for _, t := range seg.Tokenize(d.Title) {
-			fd.docToks = append(fd.docToks, titleVoc.id(t.Term)<<1|subBit(t))
+			fd.docToks = append(fd.docToks, titleVoc.id(t.Term)<<1|subBits(t.Sub))
 		}
 		fd.docOff = append(fd.docOff, uint32(len(fd.docToks)))
 	}
@@ -346,7 +346,13 @@ func oldChunk(old *Index, lo, hi int) *chunk {
 
 // headings holds headings already cut into words: the sections of a chapter share its heading, and
 // laws share headings like 第一章 总则.
-type headings map[string][]Token
+type headings map[string][]word
+
+// word is an index word and whether it is a sub-word (see Segmenter.words).
+type word struct {
+	term string
+	sub  bool
+}
 
 // maxHeadings bounds the headings a worker keeps.
 const maxHeadings = 8192
@@ -365,19 +371,18 @@ func cutChunk(seg *Segmenter, ps []corpus.Passage, heads headings) *chunk {
 	for i := range ps {
 		p := &ps[i]
 		text, section := indexedText(p)
-		toks := seg.Tokenize(text)
 		from := len(c.toks)
-		for _, t := range toks {
-			c.toks = append(c.toks, c.voc.id(t.Term)<<1|subBit(t))
-		}
+		seg.words(text, func(term string, sub bool) {
+			c.toks = append(c.toks, c.voc.id(term)<<1|subBits(sub))
+		})
 		c.passOff = append(c.passOff, uint32(len(c.toks)))
 		sec, ok := secs[section]
 		if !ok {
 			sec = uint32(len(c.secOff) - 1)
 			secs[section] = sec
-			for _, t := range sectionWords(seg, p, heads) {
-				c.secToks = append(c.secToks, c.voc.id(t.Term)<<1|subBit(t))
-			}
+			sectionWords(seg, p, heads, func(term string, sub bool) {
+				c.secToks = append(c.secToks, c.voc.id(term)<<1|subBits(sub))
+			})
 			c.secOff = append(c.secOff, uint32(len(c.secToks)))
 		}
 		c.passSec = append(c.passSec, sec)
@@ -391,17 +396,18 @@ func cutChunk(seg *Segmenter, ps []corpus.Passage, heads headings) *chunk {
 	return c
 }
 
-// sectionWords cuts a passage's section path (and a rebuilt row's column headers) heading by
-// heading, each heading once while heads keeps it.
-func sectionWords(seg *Segmenter, p *corpus.Passage, heads headings) []Token {
-	var out []Token
+// sectionWords calls fn with the words of a passage's section path (and a rebuilt row's column
+// headers), cut heading by heading, each heading once while heads keeps it.
+func sectionWords(seg *Segmenter, p *corpus.Passage, heads headings, fn func(term string, sub bool)) {
 	add := func(h string) {
-		toks, ok := heads[h]
+		ws, ok := heads[h]
 		if !ok {
-			toks = seg.Tokenize(h)
-			heads[h] = toks
+			seg.words(h, func(term string, sub bool) { ws = append(ws, word{term, sub}) })
+			heads[h] = ws
 		}
-		out = append(out, toks...)
+		for _, w := range ws {
+			fn(w.term, w.sub)
+		}
 	}
 	for _, h := range p.Path {
 		add(h.Text)
@@ -409,7 +415,6 @@ func sectionWords(seg *Segmenter, p *corpus.Passage, heads headings) []Token {
 	if p.Rebuilt && p.Headers != "" {
 		add(p.Headers)
 	}
-	return out
 }
 
 // indexedText is what the index reads of a passage: its text and its section path; for a rebuilt
@@ -422,8 +427,8 @@ func indexedText(p *corpus.Passage) (text, section string) {
 	return text, section
 }
 
-func subBit(t Token) uint32 {
-	if t.Sub {
+func subBits(sub bool) uint32 {
+	if sub {
 		return subFlag
 	}
 	return 0
