@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 	"unsafe"
 
 	mmap "github.com/blevesearch/mmap-go"
@@ -312,6 +313,26 @@ func (v *vocab) id(t string) uint32 {
 	v.ids[t] = i
 	v.terms = append(v.terms, t)
 	return i
+}
+
+// adopt renumbers a chunk's words in v's numbering and makes v the chunk's table, so that the
+// chunks' own tables, and the texts their terms point into, do not pile up while the index is built.
+func (v *vocab) adopt(c *chunk) {
+	m := make([]uint32, len(c.voc.terms))
+	for j, t := range c.voc.terms {
+		i, ok := v.ids[t]
+		if !ok {
+			i = v.id(strings.Clone(t))
+		}
+		m[j] = i
+	}
+	for k, t := range c.toks {
+		c.toks[k] = m[t>>1]<<1 | t&subFlag
+	}
+	for k, t := range c.secToks {
+		c.secToks[k] = m[t>>1]<<1 | t&subFlag
+	}
+	c.voc = v
 }
 
 // mergeVocabs returns the union of the tables' terms in byte order and, for each table, the map from

@@ -118,6 +118,7 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 	}
 	var bytes int64
 	var batch []bleveindex.Document
+	voc := newVocab() // the chunks' words, numbered as they come
 	for i := 0; i < n; i++ {
 		select {
 		case <-ready[i]:
@@ -125,6 +126,7 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.
 			return fail(ctx.Err())
 		}
 		c := chunks[i]
+		voc.adopt(c)
 		for _, d := range c.docs {
 			batch = append(batch, d)
 		}
@@ -269,8 +271,12 @@ func writeForward(dir string, seg *Segmenter, docs []*corpus.Document, chunks []
 	}
 	// One numbering of the terms for every chunk and the titles.
 	vocs := []*vocab{titleVoc}
+	at := map[*vocab]int{titleVoc: 0}
 	for _, c := range chunks {
-		vocs = append(vocs, c.voc)
+		if _, ok := at[c.voc]; !ok {
+			at[c.voc] = len(vocs)
+			vocs = append(vocs, c.voc)
+		}
 	}
 	terms, maps := mergeVocabs(vocs)
 	fd.terms = terms
@@ -280,7 +286,7 @@ func writeForward(dir string, seg *Segmenter, docs []*corpus.Document, chunks []
 	fd.passOff = []uint32{0}
 	fd.secOff = []uint32{0}
 	for ci, c := range chunks {
-		m := maps[ci+1]
+		m := maps[at[c.voc]]
 		base := uint32(len(fd.toks))
 		for _, t := range c.toks {
 			fd.toks = append(fd.toks, m[t>>1]<<1|t&subFlag)
