@@ -21,7 +21,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite"               // registers the "sqlite" database/sql driver
+	sqlitelib "modernc.org/sqlite/lib"
 
 	"policybot/internal/script"
 )
@@ -107,11 +108,41 @@ func open(ctx context.Context, target string, o Options, upto int) (*Store, erro
 		}
 		s.db.SetMaxOpenConns(4)
 	}
-	if err := s.migrate(ctx, upto); err != nil {
+	if err := s.migrateRetrying(ctx, upto, o.BusyTimeout); err != nil {
 		s.db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// migrateRetrying migrates the schema, trying again while SQLite says the database is busy. Several
+// processes opening a new SQLite log at once (two replicas, or the bot and `policybot logs`) race to
+// turn on WAL, and SQLite answers some of them SQLITE_BUSY at once, without waiting out its busy
+// timeout; they try again until the timeout has passed.
+func (s *Store) migrateRetrying(ctx context.Context, upto int, timeout time.Duration) error {
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	deadline := time.Now().Add(timeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := s.migrate(ctx, upto)
+		if s.pg || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
+// isBusy reports an SQLite error saying that the database is locked by another connection.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlitelib.SQLITE_BUSY
 }
 
 // Close closes the database. It returns the driver's error, if any.
