@@ -52,14 +52,14 @@ type query struct {
 	raw, folded   string
 	terms         []qterm
 	groups        []qgroup
-	regions       []string       // corpus regions named in the question
-	regionDocs    map[int]bool   // their documents
-	unknownPlaces []string       // place names the corpus never mentions
-	quantity      bool           // the question asks how many, how much, what rate
-	yesNo         bool           // the question asks yes or no
-	subject       string         // what the question asks the definition of (什么是……)
-	intro         *regexp.Regexp // a passage's introduction of what the question asks about (以下条件)
-	years         []string       // years the question names
+	regions       []string     // corpus regions named in the question
+	regionDocs    map[int]bool // their documents
+	unknownPlaces []string     // place names the corpus never mentions
+	quantity      bool         // the question asks how many, how much, what rate
+	yesNo         bool         // the question asks yes or no
+	subject       string       // what the question asks the definition of (什么是……)
+	intro         []string     // the attributes the question asks about (条件, 材料: see introduces)
+	years         []string     // years the question names
 }
 
 var yearRe = regexp.MustCompile(`(?:19|20)\d{2}`)

@@ -782,17 +782,15 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 		if q.quantity && hasFigure(text) {
 			c.score *= figureBoost
 		}
-		if q.yesNo {
-			if t := strings.TrimSpace(text); reply.MatchString(t) && replyFits(q.folded, t) {
-				c.score *= replyBoost
-			}
+		if q.yesNo && replyFits(q.folded, strings.TrimSpace(text)) {
+			c.score *= replyBoost
 		}
-		if i < shapeCands && (q.subject != "" || q.intro != nil) {
+		if i < shapeCands && (q.subject != "" || len(q.intro) > 0) {
 			folded := ix.seg.Fold(text)
 			if q.subject != "" {
 				c.score *= 1 + defineBoost*defines(folded, q.subject)
 			}
-			if q.intro != nil && q.intro.MatchString(folded) {
+			if len(q.intro) > 0 && introduces(folded, q.intro) {
 				c.score *= introBoost
 			}
 		}
@@ -983,10 +981,6 @@ func (ix *Index) highlight(text string, q *query, c *cand) []Span {
 
 // figure matches a quantity: a number with a unit, or a percentage.
 var figure = regexp.MustCompile(`[0-9０-９]+(?:[.．][0-9０-９]+)?\s*(?:%|％|‰|万|亿|千|百|元|人|个|個|家|户|戶|次|名|所|项|項|倍|年|个月|天|小时|小時|公里|平方米|岁|歲|件|批|场|場|期|座|条|條|处|處)|百分之`)
-
-// reply matches a passage that opens by saying yes or no in a few characters closed by punctuation
-// ("可以。", "不需要，", "是的，", "可以继续使用。"), as answers to a yes-or-no question do.
-var reply = regexp.MustCompile(`^(?:答[:：]?\s*)?(?:可以|不可以|能|不能|是的|是|不是|否|需要|不需要|不用|会|不会|没有|不区分|不行|应当|不得|必须|允许|不允许)[^。，,；;！!？?\s]{0,6}[。，,；;！!]`)
 
 // hasFigure reports whether text states a figure: a number with a unit, or a percentage.
 func hasFigure(text string) bool { return figure.MatchString(text) }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -92,34 +93,47 @@ var attributes = []string{"条件", "材料", "标准", "范围", "内容", "程
 	"时限", "期限", "原则", "要求", "对象", "事项", "用途", "情形", "依据", "原因", "区别", "目的", "措施",
 	"办法", "手续", "环节", "职责", "权利", "义务"}
 
-// introduction returns a pattern matching a passage's introduction of the attributes a folded
-// question asks about (以下条件, 下列材料, 如下步骤), or nil when it asks about none.
-func introduction(folded string) *regexp.Regexp {
+// introRe matches a passage's introduction of an attribute (以下条件, 下列材料, 如下步骤); the group
+// is the attribute.
+var introRe = regexp.MustCompile(`(?:以下|下列|如下)(` + strings.Join(attributes, "|") + `)`)
+
+// introduction returns the attributes a folded question asks about, or nil when it asks about none.
+func introduction(folded string) []string {
 	var as []string
 	for _, a := range attributes {
 		if strings.Contains(folded, a) {
 			as = append(as, a)
 		}
 	}
-	if len(as) == 0 {
-		return nil
-	}
-	return regexp.MustCompile(`(?:以下|下列|如下)(?:` + strings.Join(as, "|") + `)`)
+	return as
 }
 
-// replyVerb finds the verb a passage's yes or no is said with (可以, 不需要 → 需要, 没有 → 有).
-var replyVerb = regexp.MustCompile(`^(?:答[:：]?\s*)?(?:不|没)?(可以|能|允许|是的|是|否|行|需要|用|必须|得|应当|会|有|区分)`)
-
-// replyFits reports whether the yes or no a passage opens with answers the folded question in its
-// own terms: 可以 answers 可以……吗, 能否, 可否; 不需要 answers 需要……吗, not 可以不带……吗; 是, 否 and 是的
-// answer any. A reply said with another verb answers another question (不区分。 for 是否可以执行……).
-func replyFits(question, text string) bool {
-	m := replyVerb.FindStringSubmatch(text)
-	if m == nil {
-		return true
+// introduces reports whether a folded passage text introduces one of the attributes asked.
+func introduces(text string, asked []string) bool {
+	for _, m := range introRe.FindAllStringSubmatch(text, -1) {
+		if slices.Contains(asked, m[1]) {
+			return true
+		}
 	}
+	return false
+}
+
+// reply matches a passage that opens with yes or no (可以。, 不需要，, 是的，…); the group is the
+// word it is said with.
+var reply = regexp.MustCompile(`^(?:答[:：]?\s*)?(可以|不可以|能|不能|是的|是|不是|否|需要|不需要|不用|会|不会|没有|不区分|不行|应当|不得|必须|允许|不允许)[^。，,；;！!？?\s]{0,6}[。，,；;！!]`)
+
+// replyFits reports whether a passage text opens with a yes or no that answers the folded question
+// in its own terms, by the verb it is said with (不需要 → 需要, 没有 → 有): 可以 answers 可以……吗,
+// 能否, 可否; 不需要 answers 需要……吗, not 可以不带……吗; 是, 否 and 是的 answer any. A reply said with
+// another verb answers another question (不区分。 for 是否可以执行……).
+func replyFits(question, text string) bool {
+	m := reply.FindStringSubmatch(text)
+	if m == nil {
+		return false
+	}
+	verb := strings.TrimPrefix(strings.TrimPrefix(m[1], "不"), "没")
 	var cues []string
-	switch m[1] {
+	switch verb {
 	case "是的", "是", "否", "行":
 		return true
 	case "可以", "能", "允许":
@@ -127,7 +141,7 @@ func replyFits(question, text string) bool {
 	case "需要", "用", "必须", "得", "应当":
 		cues = []string{"需要", "须", "要不要", "用不用", "应当", "应该"}
 	default:
-		cues = []string{m[1]}
+		cues = []string{verb}
 	}
 	for _, c := range cues {
 		if strings.Contains(question, c) {
