@@ -178,7 +178,6 @@ type segmentBuilders struct {
 	mu      sync.Mutex
 	paths   []string // by batch number
 	err     error
-	count   int
 }
 
 type segmentBatch struct {
@@ -211,8 +210,7 @@ func newSegmentBuilders(dir string, workers int) *segmentBuilders {
 func (s *segmentBuilders) add(ctx context.Context, docs []bleveindex.Document) error {
 	s.mu.Lock()
 	err := s.err
-	n := s.count
-	s.count++
+	n := len(s.paths)
 	s.paths = append(s.paths, "")
 	s.mu.Unlock()
 	if err != nil {
