@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"policybot/bot/bottest"
-	"policybot/corpus"
 	"policybot/handlers"
 	"policybot/index"
+	"policybot/internal/seedtest"
 )
 
 // seeds is the index of the shipped corpus, built once in TestMain into the data folder seedData.
@@ -32,20 +32,12 @@ func TestMain(m *testing.M) {
 	}
 	seedData = dir
 	code := func() int {
-		docs, err := corpus.Load("../corpus/docs")
+		ix, err := seedtest.Build(dir)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		if _, err := index.Build(context.Background(), dir, docs, index.BuildOptions{
-			UserDict: "../corpus/dict/userdict.txt", Synonyms: "../corpus/dict/synonyms.txt", Fingerprint: "test"}); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		if seeds, err = index.Open(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
+		seeds = ix
 		defer seeds.Close()
 		return m.Run()
 	}()
