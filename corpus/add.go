@@ -155,14 +155,11 @@ func (f *Folder) Add(ctx context.Context, reqs []AddRequest) ([]*Added, error) {
 		}
 		cands[i] = &candidate{req: r, ex: ex}
 	}
-	l, err := f.lock(ctx)
+	l, err := f.change(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer l.Release()
-	if err := f.recover(); err != nil {
-		return nil, err
-	}
 	existing, _ := Load(f.Dir) // unreadable documents cannot be duplicated; Load reports them elsewhere
 	byID := map[string]*Document{}
 	for _, d := range existing {

@@ -85,6 +85,20 @@ func (f *Folder) lock(ctx context.Context) (*lockfile.Lock, error) {
 	return lockfile.Acquire(ctx, filepath.Join(f.Dir, lockName), "a change to the corpus", wait)
 }
 
+// change locks the folder for a change, then finishes or undoes any change a crash interrupted. The
+// caller releases the lock.
+func (f *Folder) change(ctx context.Context) (*lockfile.Lock, error) {
+	l, err := f.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.recover(); err != nil {
+		l.Release()
+		return nil, err
+	}
+	return l, nil
+}
+
 func (f *Folder) pause(step string) {
 	if f.Pause != nil {
 		f.Pause(step)
@@ -369,14 +383,11 @@ func (f *Folder) Remove(ctx context.Context, id string) (*Entry, error) {
 	if !validID(id) {
 		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
-	l, err := f.lock(ctx)
+	l, err := f.change(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer l.Release()
-	if err := f.recover(); err != nil {
-		return nil, err
-	}
 	e, err := f.entry(id)
 	if err != nil {
 		return nil, err
@@ -400,14 +411,11 @@ func (f *Folder) Remove(ctx context.Context, id string) (*Entry, error) {
 // returns ErrNotFound when the trash holds no such document and ErrExists when the folder holds a
 // document with that id again.
 func (f *Folder) Restore(ctx context.Context, id string) (*Entry, error) {
-	l, err := f.lock(ctx)
+	l, err := f.change(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer l.Release()
-	if err := f.recover(); err != nil {
-		return nil, err
-	}
 	entries, err := f.Trash()
 	if err != nil {
 		return nil, err
@@ -454,14 +462,11 @@ func (f *Folder) Restore(ctx context.Context, id string) (*Entry, error) {
 
 // Purge deletes every document in the trash for good and returns them.
 func (f *Folder) Purge(ctx context.Context) ([]Entry, error) {
-	l, err := f.lock(ctx)
+	l, err := f.change(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer l.Release()
-	if err := f.recover(); err != nil {
-		return nil, err
-	}
 	entries, err := f.Trash()
 	if err != nil || len(entries) == 0 {
 		return nil, err
@@ -484,14 +489,11 @@ func (f *Folder) Purge(ctx context.Context) ([]Entry, error) {
 // (a field set to "-" is cleared). It returns the metadata before and after. The document's text is
 // not touched.
 func (f *Folder) Edit(ctx context.Context, id string, set Meta) (before, after Meta, err error) {
-	l, err := f.lock(ctx)
+	l, err := f.change(ctx)
 	if err != nil {
 		return before, after, err
 	}
 	defer l.Release()
-	if err := f.recover(); err != nil {
-		return before, after, err
-	}
 	text, _ := f.files(id)
 	if text == "" || !validID(id) {
 		return before, after, fmt.Errorf("%w: %s", ErrNotFound, id)
