@@ -144,8 +144,8 @@ type Figures struct {
 
 // Report holds the figures of a run.
 type Report struct {
-	Questions    int `json:"questions"`
-	K            int `json:"k"`
+	Questions int `json:"questions"`
+	K         int `json:"k"`
 	Figures
 	Unanswerable    int       `json:"unanswerable"`
 	UnanswerableRej int       `json:"unanswerable_rejected"`
