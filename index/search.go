@@ -39,13 +39,27 @@ type Hit struct {
 	Highlights []Span  // the question's words in Passage.Text
 }
 
+// Verdict says how the documents answer a question.
+type Verdict string
+
+// The three verdicts.
+const (
+	// VerdictAnswer: the passages answer the question.
+	VerdictAnswer Verdict = "answer"
+	// VerdictRelated: the documents hold the question's subject, but no passage clearly answers it;
+	// the best passages may help.
+	VerdictRelated Verdict = "related"
+	// VerdictNone: the documents do not cover the question's subject.
+	VerdictNone Verdict = "none"
+)
+
 // Result is the answer to a question.
 type Result struct {
-	Query string
-	// Confident says whether the best passage answers the question: it holds most of the question's
-	// words, and the question names no place the corpus knows nothing about.
+	Query   string
+	Verdict Verdict
+	// Confident says whether the best passage answers the question (Verdict is VerdictAnswer).
 	Confident bool
-	Reason    string   // why not confident, in Chinese, for logs and the admin page
+	Reason    string   // why not an answer, in Chinese, for logs and the admin page
 	Regions   []string // corpus regions named in the question
 	Hits      []Hit
 }
@@ -98,7 +112,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 		_, q.regionDocs = ix.places.find(ix.seg.Fold(opt.Region))
 	}
 	if len(q.terms) == 0 {
-		res.Reason = "问题中没有可检索的词"
+		res.Verdict, res.Reason = VerdictNone, "问题中没有可检索的词"
 		return res, nil
 	}
 	adv, err := ix.bl.Advanced()
@@ -124,7 +138,8 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 			Highlights: ix.highlight(p.Text, q, c),
 		})
 	}
-	res.Confident, res.Reason = ix.verdict(q, res.Hits)
+	res.Verdict, res.Reason = ix.verdict(q, res.Hits)
+	res.Confident = res.Verdict == VerdictAnswer
 	return res, nil
 }
 
@@ -926,17 +941,21 @@ func (ix *Index) unknownPlaces(q *query) {
 }
 
 // verdict decides whether the best passage answers the question.
-func (ix *Index) verdict(q *query, hits []Hit) (bool, string) {
+func (ix *Index) verdict(q *query, hits []Hit) (Verdict, string) {
 	if len(hits) == 0 {
-		return false, "没有找到相关段落"
+		return VerdictNone, "没有找到相关段落"
 	}
 	if len(q.unknownPlaces) > 0 {
-		return false, "文件不涉及" + strings.Join(q.unknownPlaces, "、")
+		return VerdictNone, "文件不涉及" + strings.Join(q.unknownPlaces, "、")
 	}
 	if hits[0].Coverage < MinCoverage {
-		return false, fmt.Sprintf("最相关的段落只覆盖问题的%.0f%%", 100*hits[0].Coverage)
+		v := VerdictNone
+		if hits[0].Coverage >= MinCoverage/2 {
+			v = VerdictRelated
+		}
+		return v, fmt.Sprintf("最相关的段落只覆盖问题的%.0f%%", 100*hits[0].Coverage)
 	}
-	return true, ""
+	return VerdictAnswer, ""
 }
 
 // highlight finds the question's words (not particles or single characters alone) in text, the
