@@ -122,12 +122,12 @@ const DefaultK = 10
 
 // Outcome is what one question got.
 type Outcome struct {
-	ID         string   `json:"id"`
-	Q          string   `json:"q"`
-	Answerable bool     `json:"answerable"`
-	Rank       int      `json:"rank"` // rank of the first answering passage within the first k, 0 if none
-	Confident  bool     `json:"confident"`
-	Top        []string `json:"top"` // the passages' ids, best first
+	ID         string        `json:"id"`
+	Q          string        `json:"q"`
+	Answerable bool          `json:"answerable"`
+	Rank       int           `json:"rank"` // rank of the first answering passage within the first k, 0 if none
+	Verdict    index.Verdict `json:"verdict"`
+	Top        []string      `json:"top"` // the passages' ids, best first
 }
 
 // Figures are the scores of a group of questions.
@@ -138,8 +138,15 @@ type Figures struct {
 	MRR5       float64 `json:"mrr@5"`
 	MRR10      float64 `json:"mrr@10"`
 	RecallK    float64 `json:"recall@k"`
-	// NotConfident counts the answerable questions whose result was marked not confident.
+	// NotConfident counts the answerable questions whose verdict was not answer.
 	NotConfident int `json:"answerable_rejected"`
+	// Answered, Related and None count the answerable questions by verdict.
+	Answered int `json:"answerable_answer"`
+	Related  int `json:"answerable_related"`
+	None     int `json:"answerable_none"`
+	// Precision is the share of the questions answered (verdict answer) whose answering passage is
+	// within the first three.
+	Precision float64 `json:"answer_precision@3"`
 }
 
 // Report holds the figures of a run.
@@ -147,11 +154,15 @@ type Report struct {
 	Questions int `json:"questions"`
 	K         int `json:"k"`
 	Figures
-	Unanswerable    int       `json:"unanswerable"`
-	UnanswerableRej int       `json:"unanswerable_rejected"`
-	Splits          []Split   `json:"splits,omitempty"`
-	Misses          []Miss    `json:"misses"`
-	Outcomes        []Outcome `json:"-"`
+	Unanswerable    int `json:"unanswerable"`
+	UnanswerableRej int `json:"unanswerable_rejected"` // verdict related or none
+	// UnansAnswer, UnansRelated and UnansNone count the unanswerable questions by verdict.
+	UnansAnswer  int       `json:"unanswerable_answer"`
+	UnansRelated int       `json:"unanswerable_related"`
+	UnansNone    int       `json:"unanswerable_none"`
+	Splits       []Split   `json:"splits,omitempty"`
+	Misses       []Miss    `json:"misses"`
+	Outcomes     []Outcome `json:"-"`
 }
 
 // Split is the figures of the two halves of the questions shuffled by a seed.
@@ -164,7 +175,7 @@ type Split struct {
 type Miss struct {
 	ID      string   `json:"id"`
 	Q       string   `json:"q"`
-	Problem string   `json:"problem"` // "not in top 1", "not in top k", "rejected", "answered"
+	Problem string   `json:"problem"` // "not in top 1", "not in top k", "none", "answered", "related"
 	Rank    int      `json:"rank"`    // rank of the first answering passage, 0 if none in the top k
 	Top     []string `json:"top"`     // the top passages' ids
 }
@@ -181,7 +192,7 @@ func Run(ctx context.Context, s Searcher, qs []Question, k int) (*Report, error)
 		if err != nil {
 			return nil, fmt.Errorf("eval %s: %w", q.ID, err)
 		}
-		o := Outcome{ID: q.ID, Q: q.Q, Answerable: q.Answerable, Confident: res.Confident}
+		o := Outcome{ID: q.ID, Q: q.Q, Answerable: q.Answerable, Verdict: res.Verdict}
 		for i, h := range res.Hits {
 			o.Top = append(o.Top, h.Passage.ID())
 			if q.Answerable && o.Rank == 0 && i < k && q.Answers(h.Passage.Text) {
@@ -190,41 +201,56 @@ func Run(ctx context.Context, s Searcher, qs []Question, k int) (*Report, error)
 		}
 		rep.Outcomes = append(rep.Outcomes, o)
 		switch {
-		case !q.Answerable && res.Confident:
-			rep.Misses = append(rep.Misses, Miss{ID: q.ID, Q: q.Q, Problem: "answered", Top: o.Top})
+		case !q.Answerable && res.Verdict != index.VerdictNone:
+			rep.Misses = append(rep.Misses, Miss{ID: q.ID, Q: q.Q, Problem: map[bool]string{true: "answered", false: "related"}[res.Confident], Top: o.Top})
 		case !q.Answerable:
 		case o.Rank == 0:
 			rep.Misses = append(rep.Misses, Miss{ID: q.ID, Q: q.Q, Problem: fmt.Sprintf("not in top %d", k), Top: o.Top})
 		case o.Rank > 1:
 			rep.Misses = append(rep.Misses, Miss{ID: q.ID, Q: q.Q, Problem: "not in top 1", Rank: o.Rank, Top: o.Top})
 		}
-		if q.Answerable && !res.Confident {
-			rep.Misses = append(rep.Misses, Miss{ID: q.ID, Q: q.Q, Problem: "rejected", Rank: o.Rank, Top: o.Top})
+		if q.Answerable && res.Verdict == index.VerdictNone {
+			rep.Misses = append(rep.Misses, Miss{ID: q.ID, Q: q.Q, Problem: "none", Rank: o.Rank, Top: o.Top})
 		}
 	}
 	rep.Figures = figures(rep.Outcomes)
 	for _, o := range rep.Outcomes {
-		if !o.Answerable {
-			rep.Unanswerable++
-			if !o.Confident {
-				rep.UnanswerableRej++
-			}
+		if o.Answerable {
+			continue
+		}
+		rep.Unanswerable++
+		switch o.Verdict {
+		case index.VerdictAnswer:
+			rep.UnansAnswer++
+		case index.VerdictRelated:
+			rep.UnansRelated++
+		default:
+			rep.UnansNone++
 		}
 	}
+	rep.UnanswerableRej = rep.UnansRelated + rep.UnansNone
 	return rep, nil
 }
 
 // figures scores the answerable questions among os.
 func figures(outs []Outcome) Figures {
 	var f Figures
-	var hit1, hit3, mrr5, mrr10, recall float64
+	var hit1, hit3, mrr5, mrr10, recall, right float64
 	for _, o := range outs {
 		if !o.Answerable {
 			continue
 		}
 		f.Answerable++
-		if !o.Confident {
-			f.NotConfident++
+		switch o.Verdict {
+		case index.VerdictAnswer:
+			f.Answered++
+			if o.Rank >= 1 && o.Rank <= 3 {
+				right++
+			}
+		case index.VerdictRelated:
+			f.Related++
+		default:
+			f.None++
 		}
 		if o.Rank == 0 {
 			continue
@@ -244,6 +270,10 @@ func figures(outs []Outcome) Figures {
 	}
 	if n := float64(f.Answerable); n > 0 {
 		f.Hit1, f.Hit3, f.MRR5, f.MRR10, f.RecallK = round(hit1/n), round(hit3/n), round(mrr5/n), round(mrr10/n), round(recall/n)
+	}
+	f.NotConfident = f.Answerable - f.Answered
+	if f.Answered > 0 {
+		f.Precision = round(right / float64(f.Answered))
 	}
 	return f
 }
@@ -268,12 +298,18 @@ func round(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
 // Print writes the report for a person.
 func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "questions: %d (%d answerable, %d unanswerable), %d passages each\n", r.Questions, r.Answerable, r.Unanswerable, r.K)
-	fmt.Fprintf(w, "hit@1: %.3f\nhit@3: %.3f\nMRR@5: %.3f\nMRR@10: %.3f\nrecall@%d: %.3f\n", r.Hit1, r.Hit3, r.MRR5, r.MRR10, r.K, r.RecallK)
-	fmt.Fprintf(w, "unanswerable rejected: %d/%d\n", r.UnanswerableRej, r.Unanswerable)
-	fmt.Fprintf(w, "answerable wrongly rejected: %d/%d\n", r.NotConfident, r.Answerable)
+	if r.Answerable > 0 {
+		fmt.Fprintf(w, "hit@1: %.3f\nhit@3: %.3f\nMRR@5: %.3f\nMRR@10: %.3f\nrecall@%d: %.3f\n", r.Hit1, r.Hit3, r.MRR5, r.MRR10, r.K, r.RecallK)
+		fmt.Fprintf(w, "answerable: %d answer, %d related, %d none; of those answered, %.3f have the answer in the first 3\n",
+			r.Answered, r.Related, r.None, r.Precision)
+	}
+	if r.Unanswerable > 0 {
+		fmt.Fprintf(w, "unanswerable: %d answer, %d related, %d none\n", r.UnansAnswer, r.UnansRelated, r.UnansNone)
+	}
 	for _, sp := range r.Splits {
 		a, b := sp.Halves[0], sp.Halves[1]
-		fmt.Fprintf(w, "split %d: hit@1 %.3f / %.3f, MRR@10 %.3f / %.3f\n", sp.Seed, a.Hit1, b.Hit1, a.MRR10, b.MRR10)
+		fmt.Fprintf(w, "split %d: hit@1 %.3f / %.3f, MRR@10 %.3f / %.3f, answered %d / %d, precision %.3f / %.3f\n",
+			sp.Seed, a.Hit1, b.Hit1, a.MRR10, b.MRR10, a.Answered, b.Answered, a.Precision, b.Precision)
 	}
 	if len(r.Misses) == 0 {
 		return
@@ -302,6 +338,15 @@ type Floors struct {
 	RecallK            *float64 `json:"recall@k,omitempty"`
 	UnanswerableRej    *int     `json:"unanswerable_rejected,omitempty"`
 	MaxAnswerableRejct *int     `json:"max_answerable_rejected,omitempty"`
+	// Verdict floors: the most answerable questions that may get none (a count, or a share of the
+	// answerable), the least unanswerable ones that must get none (count or share), the largest share
+	// of unanswerable ones that may get answer, and the least precision of answer.
+	MaxAnswerableNone      *int     `json:"max_answerable_none,omitempty"`
+	MaxAnswerableNoneShare *float64 `json:"max_answerable_none_share,omitempty"`
+	MinUnanswerableNone    *int     `json:"min_unanswerable_none,omitempty"`
+	MinUnansNoneShare      *float64 `json:"min_unanswerable_none_share,omitempty"`
+	MaxUnansAnswerShare    *float64 `json:"max_unanswerable_answer_share,omitempty"`
+	MinPrecision           *float64 `json:"answer_precision@3,omitempty"`
 }
 
 // LoadFloors reads a floors file (JSON). It returns an error for a file it cannot read or parse.
@@ -336,5 +381,30 @@ func (f *Floors) Check(r *Report) []string {
 	if f.MaxAnswerableRejct != nil && r.NotConfident > *f.MaxAnswerableRejct {
 		out = append(out, fmt.Sprintf("answerable wrongly rejected %d is above its ceiling %d", r.NotConfident, *f.MaxAnswerableRejct))
 	}
+	above := func(name string, got, ceiling float64) {
+		out = append(out, fmt.Sprintf("%s %.3f is above its ceiling %.3f", name, got, ceiling))
+	}
+	share := func(n, of int) float64 {
+		if of == 0 {
+			return 0
+		}
+		return float64(n) / float64(of)
+	}
+	if f.MaxAnswerableNone != nil && r.None > *f.MaxAnswerableNone {
+		out = append(out, fmt.Sprintf("answerable questions that got none, %d, is above its ceiling %d", r.None, *f.MaxAnswerableNone))
+	}
+	if c := f.MaxAnswerableNoneShare; c != nil && share(r.None, r.Answerable) > *c {
+		above("share of answerable questions that got none", share(r.None, r.Answerable), *c)
+	}
+	if f.MinUnanswerableNone != nil && r.UnansNone < *f.MinUnanswerableNone {
+		out = append(out, fmt.Sprintf("unanswerable questions that got none, %d, is below its floor %d", r.UnansNone, *f.MinUnanswerableNone))
+	}
+	if fl := f.MinUnansNoneShare; fl != nil && share(r.UnansNone, r.Unanswerable) < *fl {
+		below("share of unanswerable questions that got none", share(r.UnansNone, r.Unanswerable), fl)
+	}
+	if c := f.MaxUnansAnswerShare; c != nil && share(r.UnansAnswer, r.Unanswerable) > *c {
+		above("share of unanswerable questions that got answer", share(r.UnansAnswer, r.Unanswerable), *c)
+	}
+	below("precision of answer (right passage in the first 3)", r.Precision, f.MinPrecision)
 	return out
 }

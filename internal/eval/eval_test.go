@@ -12,7 +12,13 @@ import (
 type fake map[string][]string
 
 func (f fake) Search(_ context.Context, q string, opt index.Options) (*index.Result, error) {
-	res := &index.Result{Query: q, Confident: len(f[q]) > 0}
+	res := &index.Result{Query: q, Verdict: index.VerdictNone}
+	switch {
+	case len(f[q]) > 1:
+		res.Verdict, res.Confident = index.VerdictAnswer, true
+	case len(f[q]) == 1:
+		res.Verdict = index.VerdictRelated
+	}
 	for i, t := range f[q] {
 		if i == opt.K {
 			break
@@ -38,12 +44,14 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Figures{Answerable: 3, Hit1: 0.333, Hit3: 0.333, MRR5: 0.333, MRR10: round((1 + 1.0/7) / 3), RecallK: 0.667}
+	// a: related, right at rank 1; b: answer, right at rank 7; c: related, wrong.
+	want := Figures{Answerable: 3, Hit1: 0.333, Hit3: 0.333, MRR5: 0.333, MRR10: round((1 + 1.0/7) / 3), RecallK: 0.667,
+		NotConfident: 2, Answered: 1, Related: 2, Precision: 0}
 	if rep.Figures != want {
 		t.Errorf("figures %+v, want %+v", rep.Figures, want)
 	}
-	if rep.Unanswerable != 1 || rep.UnanswerableRej != 1 {
-		t.Errorf("unanswerable %d rejected %d, want 1 and 1", rep.Unanswerable, rep.UnanswerableRej)
+	if rep.Unanswerable != 1 || rep.UnanswerableRej != 1 || rep.UnansNone != 1 {
+		t.Errorf("unanswerable %d rejected %d none %d, want 1, 1 and 1", rep.Unanswerable, rep.UnanswerableRej, rep.UnansNone)
 	}
 	// With k = 5 the rank-7 answer is not found.
 	if rep5, _ := Run(context.Background(), s, qs, 5); rep5.RecallK != 0.333 {
@@ -55,8 +63,8 @@ func TestRun(t *testing.T) {
 			t.Errorf("split %d: halves hold %d answerable questions, want 3", sp.Seed, n)
 		}
 	}
-	floor := 0.5
-	if below := (&Floors{MRR10: &floor}).Check(rep); len(below) != 1 {
-		t.Errorf("floor check %v, want one line", below)
+	floor, precision, none := 0.5, 0.6, 0
+	if below := (&Floors{MRR10: &floor, MinPrecision: &precision, MaxAnswerableNone: &none}).Check(rep); len(below) != 2 {
+		t.Errorf("floor check %v, want two lines (MRR@10 and precision)", below)
 	}
 }
