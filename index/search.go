@@ -130,7 +130,10 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 	}
 	ix.unknownPlaces(q)
 	ix.rerank(q, cands)
-	hits := ix.collapse(cands, opt.K)
+	hits := ix.collapse(cands, max(opt.K, verdictDepth))
+	res.Verdict, res.Reason = ix.verdict(q, hits)
+	res.Confident = res.Verdict == VerdictAnswer
+	hits = hits[:min(len(hits), opt.K)]
 	for i, c := range hits {
 		p := ix.passage(c.p)
 		res.Hits = append(res.Hits, Hit{
@@ -138,8 +141,6 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 			Highlights: ix.highlight(p.Text, q, c),
 		})
 	}
-	res.Verdict, res.Reason = ix.verdict(q, res.Hits)
-	res.Confident = res.Verdict == VerdictAnswer
 	return res, nil
 }
 
@@ -741,6 +742,7 @@ type termCover struct {
 	frac float64 // how fully the term stands for the word: 1 for the word itself
 }
 
+// newCoverage measures coverage of the question's words.
 func newCoverage(q *query) *coverage {
 	c := &coverage{}
 	for gi, g := range q.groups {
@@ -918,44 +920,6 @@ func (ix *Index) moreComplete(a, b int) bool {
 		return ma < mb
 	}
 	return ix.docMasks(a) < ix.docMasks(b)
-}
-
-// unknownPlaces records the place names in the question that no document mentions and that are not
-// a corpus region: a question about 北京 is not answered by documents about 铜仁.
-func (ix *Index) unknownPlaces(q *query) {
-	for _, tw := range ix.seg.jieba.Tag(q.folded) {
-		word, tag, ok := strings.Cut(tw, "/")
-		if !ok || tag != "ns" || utf8.RuneCountInString(word) < 2 || ix.places.known(word) {
-			continue
-		}
-		known := false
-		for _, t := range q.terms {
-			if (t.text == word || strings.Contains(word, t.text) && utf8.RuneCountInString(t.text) >= 2) && t.df > 0 {
-				known = true
-			}
-		}
-		if !known {
-			q.unknownPlaces = append(q.unknownPlaces, word)
-		}
-	}
-}
-
-// verdict decides whether the best passage answers the question.
-func (ix *Index) verdict(q *query, hits []Hit) (Verdict, string) {
-	if len(hits) == 0 {
-		return VerdictNone, "没有找到相关段落"
-	}
-	if len(q.unknownPlaces) > 0 {
-		return VerdictNone, "文件不涉及" + strings.Join(q.unknownPlaces, "、")
-	}
-	if hits[0].Coverage < MinCoverage {
-		v := VerdictNone
-		if hits[0].Coverage >= MinCoverage/2 {
-			v = VerdictRelated
-		}
-		return v, fmt.Sprintf("最相关的段落只覆盖问题的%.0f%%", 100*hits[0].Coverage)
-	}
-	return VerdictAnswer, ""
 }
 
 // highlight finds the question's words (not particles or single characters alone) in text, the
