@@ -257,17 +257,18 @@ func (f *Folder) check(c *candidate, byID map[string]*Document, keys map[string]
 // nor its text said otherwise: its title (when the text names none), issuer, region, kind and URL. The
 // date and document number belong to the version, so they are not inherited.
 func inherit(d, old *Document) {
-	if d.Title == d.ID || d.Title == "" {
-		d.Title = old.Title
+	if d.Title == "" || d.Sources.Title == SourceFileName {
+		d.Title, d.Sources.Title = old.Title, SourcePrevious
 	}
 	for _, f := range []struct {
-		dst *string
-		v   string
+		dst, src *string
+		v        string
 	}{
-		{&d.Issuer, old.Issuer}, {&d.Region, old.Region}, {&d.Kind, old.Kind}, {&d.URL, old.URL},
+		{&d.Issuer, &d.Sources.Issuer, old.Issuer}, {&d.Region, &d.Sources.Region, old.Region},
+		{&d.Kind, &d.Sources.Kind, old.Kind}, {&d.URL, &d.Sources.URL, old.URL},
 	} {
-		if *f.dst == "" {
-			*f.dst = f.v
+		if *f.dst == "" && f.v != "" {
+			*f.dst, *f.src = f.v, SourcePrevious
 		}
 	}
 }
@@ -328,7 +329,9 @@ func (f *Folder) install(c *candidate, old *Document) (*Added, error) {
 			textName = c.id + ".md"
 		}
 	}
-	mb, err := json.MarshalIndent(meta, "", "  ")
+	// The sidecar records where what was read from the text came from, so that docs show still says
+	// so once it is written down.
+	mb, err := json.MarshalIndent(sidecar{Meta: meta, Sources: c.doc.Sources.written()}, "", "  ")
 	if err != nil {
 		return nil, err
 	}

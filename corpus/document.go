@@ -29,6 +29,9 @@ type Meta struct {
 type Document struct {
 	ID string // the file's path under the corpus folder, without extension
 	Meta
+	// Sources says where each field of Meta came from (see Sources). It is not part of Meta, so
+	// that two readings of a document compare equal whatever their provenance.
+	Sources  Sources
 	Source   string // the file it was read from
 	Format   string // txt, md or html
 	Encoding string // the encoding the file was written in

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-
-	"policybot/internal/script"
 )
 
 // MaxFileSize is the largest document file corpus accepts: 20 MB. Policy documents are text; a larger
@@ -37,6 +35,7 @@ type Extracted struct {
 	// Converted says that Text is not the file itself, so it is stored beside the original file.
 	Converted bool
 	Hash      string // SHA-256 of the file's bytes, hex
+	Name      string // the file's name, as given to Extract
 }
 
 // Extract reads the text of a document file from its bytes; name (its file name) tells the format
@@ -52,7 +51,7 @@ func Extract(ctx context.Context, name string, b []byte) (*Extracted, error) {
 		return nil, ErrEmpty
 	}
 	sum := sha256.Sum256(b)
-	ex := &Extracted{Hash: hex.EncodeToString(sum[:]), Encoding: EncUTF8}
+	ex := &Extracted{Hash: hex.EncodeToString(sum[:]), Encoding: EncUTF8, Name: name}
 	ext := strings.ToLower(filepath.Ext(name))
 	head := b
 	if len(head) > 1024 {
@@ -113,16 +112,19 @@ func Extract(ctx context.Context, name string, b []byte) (*Extracted, error) {
 	return ex, nil
 }
 
-// Document makes a document of the extracted text with the given id. Metadata fields left empty in
-// meta are read from the text (see Parse); the result's Hash is that of the extracted file.
+// Document makes a document of the extracted text with the given id. Metadata fields given in meta
+// count as given when it was added (SourceAdd); those left empty are read from the text and the
+// file's name (see Parse). The result's Hash is that of the extracted file.
 func (ex *Extracted) Document(id string, meta Meta) *Document {
 	d := &Document{ID: id, Meta: meta, Format: ex.Format, Encoding: ex.Encoding, Hash: ex.Hash, Text: ex.Head}
-	fillMeta(d, ex.Title)
-	d.Text = ex.Text
-	if d.Script == "" {
-		if cc, err := script.New(); err == nil {
-			d.Script = string(cc.Detect(d.Text))
-		}
+	d.given(SourceAdd)
+	name := ex.Name
+	if name == "" {
+		name = id
 	}
+	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+	fillMeta(d, ex.Title, strings.TrimSuffix(strings.TrimSuffix(name, filepath.Ext(name)), OriginalInfix))
+	d.Text = ex.Text
+	d.detectScript()
 	return d
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"policybot/internal/lockfile"
+	"policybot/internal/parallel"
 )
 
 // A corpus folder, as staff change it:
@@ -65,8 +66,10 @@ var ErrExists = errors.New("corpus: a document with that id exists")
 
 // Entry is a document of the folder, or of its trash.
 type Entry struct {
-	ID       string
-	Meta     Meta
+	ID   string
+	Meta Meta
+	// Sources says where each field of Meta came from, for a document of the folder.
+	Sources  Sources
 	Files    []string  // the document's files, relative to the folder (or to its trash entry)
 	Bytes    int64     // their size
 	Hash     string    // SHA-256 of its text file (Document.Hash), for a document of the folder
@@ -488,8 +491,10 @@ func (f *Folder) Purge(ctx context.Context) ([]Entry, error) {
 }
 
 // Edit changes the metadata of document id: each non-empty field of set replaces the field it names
-// (a field set to "-" is cleared). It returns the metadata before and after. The document's text is
-// not touched.
+// and becomes the person's word (SourceEdit), which inference never overrides; a field set to "-" is
+// cleared and stays empty. Only the sidecar is written: fields not set keep their source, and those
+// read from the text are read again. It returns the metadata before and after, and an error wrapping
+// ErrNotFound for an unknown id.
 func (f *Folder) Edit(ctx context.Context, id string, set Meta) (before, after Meta, err error) {
 	l, err := f.change(ctx)
 	if err != nil {
@@ -500,32 +505,49 @@ func (f *Folder) Edit(ctx context.Context, id string, set Meta) (before, after M
 	if text == "" || !validID(id) {
 		return before, after, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
-	doc, err := ReadFile(filepath.Join(f.Dir, filepath.FromSlash(text)), id)
+	path := filepath.Join(f.Dir, filepath.FromSlash(text))
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return before, after, fmt.Errorf("edit %s: %w", id, err)
+	}
+	side, err := readSidecar(path)
 	if err != nil {
 		return before, after, err
 	}
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	format := Formats[strings.ToLower(filepath.Ext(path))]
+	doc, err := parse(b, format, id, name, side)
+	if err != nil {
+		return before, after, fmt.Errorf("edit %s: %w", id, err)
+	}
 	before = doc.Meta
-	after = before
+	edited := side
+	m, src := &edited.Meta, &edited.Sources
 	for _, fld := range []struct {
-		dst *string
-		v   string
+		dst, src *string
+		v        string
 	}{
-		{&after.Title, set.Title}, {&after.Issuer, set.Issuer}, {&after.Region, set.Region},
-		{&after.Date, set.Date}, {&after.Kind, set.Kind}, {&after.URL, set.URL}, {&after.Number, set.Number},
-		{&after.Script, set.Script},
+		{&m.Title, &src.Title, set.Title}, {&m.Issuer, &src.Issuer, set.Issuer}, {&m.Region, &src.Region, set.Region},
+		{&m.Date, &src.Date, set.Date}, {&m.Kind, &src.Kind, set.Kind}, {&m.URL, &src.URL, set.URL},
+		{&m.Number, &src.Number, set.Number}, {&m.Script, &src.Script, set.Script},
 	} {
 		switch fld.v {
 		case "":
 		case "-":
-			*fld.dst = ""
+			*fld.dst, *fld.src = "", SourceEdit
 		default:
-			*fld.dst = fld.v
+			*fld.dst, *fld.src = fld.v, SourceEdit
 		}
 	}
-	if after == before {
-		return before, after, nil
+	if edited == side {
+		return before, before, nil
 	}
-	mb, err := json.MarshalIndent(after, "", "  ")
+	ndoc, err := parse(b, format, id, name, edited)
+	if err != nil {
+		return before, after, fmt.Errorf("edit %s: %w", id, err)
+	}
+	after = ndoc.Meta
+	mb, err := json.MarshalIndent(sidecar{Meta: edited.Meta, Sources: edited.Sources.written()}, "", "  ")
 	if err != nil {
 		return before, after, err
 	}
@@ -552,15 +574,23 @@ func (f *Folder) List() ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	entries := make([]*Entry, len(files))
+	docs := make([]*Document, len(files))
+	fail := make([]error, len(files))
+	parallel.For(len(files), func(i int) {
+		entries[i], docs[i], fail[i] = f.entryDoc(files[i].ID)
+	})
 	var out []Entry
 	var errs []error
-	for _, fl := range files {
-		e, err := f.entry(fl.ID)
-		if err != nil {
-			errs = append(errs, err)
-			if e == nil {
-				continue
-			}
+	for i, e := range entries {
+		if fail[i] != nil {
+			errs = append(errs, fail[i])
+		}
+		if e == nil {
+			continue
+		}
+		if docs[i] != nil {
+			e.Meta, e.Sources = docs[i].Meta, docs[i].Sources
 		}
 		out = append(out, *e)
 	}
@@ -569,22 +599,26 @@ func (f *Folder) List() ([]Entry, error) {
 
 // Get returns document id, read as the index reads it. It returns ErrNotFound for an unknown id.
 func (f *Folder) Get(id string) (*Document, *Entry, error) {
-	e, err := f.entry(id)
+	e, doc, err := f.entryDoc(id)
 	if err != nil {
 		return nil, e, err
 	}
-	text, _ := f.files(id)
-	doc, err := ReadFile(filepath.Join(f.Dir, filepath.FromSlash(text)), id)
-	return doc, e, err
+	return doc, e, nil
 }
 
 func (f *Folder) entry(id string) (*Entry, error) {
+	e, _, err := f.entryDoc(id)
+	return e, err
+}
+
+// entryDoc returns document id as an entry of the folder and as read, alone.
+func (f *Folder) entryDoc(id string) (*Entry, *Document, error) {
 	if !validID(id) {
-		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
+		return nil, nil, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
 	text, others := f.files(id)
 	if text == "" {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+		return nil, nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
 	e := &Entry{ID: id, Files: append([]string{text}, others...)}
 	for _, p := range e.Files {
@@ -597,10 +631,10 @@ func (f *Folder) entry(id string) (*Entry, error) {
 	}
 	doc, err := ReadFile(filepath.Join(f.Dir, filepath.FromSlash(text)), id)
 	if err != nil {
-		return e, err
+		return e, nil, err
 	}
-	e.Meta, e.Hash = doc.Meta, doc.Hash
-	return e, nil
+	e.Meta, e.Sources, e.Hash = doc.Meta, doc.Sources, doc.Hash
+	return e, doc, nil
 }
 
 // Trash lists the removed documents, oldest first.

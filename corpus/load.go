@@ -38,11 +38,11 @@ func ReadFile(path, id string) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	meta, err := readMeta(path)
+	side, err := readSidecar(path)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := Parse(b, format, id, meta)
+	doc, err := parse(b, format, id, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), side)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -52,9 +52,15 @@ func ReadFile(path, id string) (*Document, error) {
 
 // Parse builds a document from a file's bytes in the given format (txt, md or html; for a web page,
 // its article without navigation, see ReadableHTML). Metadata fields left empty in meta are found in
-// the text where possible. It returns ErrEmpty or ErrNotText for
-// bytes that hold no readable text.
+// the text where possible, and in the id, taken as the file's name (see fillMeta); those given count
+// as the sidecar's. It returns ErrEmpty or ErrNotText for bytes that hold no readable text.
 func Parse(b []byte, format, id string, meta Meta) (*Document, error) {
+	return parse(b, format, id, id, sidecar{Meta: meta})
+}
+
+// parse is Parse with the file's name (without extension) and a sidecar that may say where its
+// fields came from.
+func parse(b []byte, format, id, name string, side sidecar) (*Document, error) {
 	text, enc, err := Decode(b)
 	if err != nil {
 		return nil, err
@@ -71,31 +77,50 @@ func Parse(b []byte, format, id string, meta Meta) (*Document, error) {
 	sum := sha256.Sum256(b)
 	// Metadata is read from the whole page: a web page's furniture (来源, 发布时间) says who published
 	// it and when, though it is not part of the document's text.
-	doc := &Document{ID: id, Meta: meta, Format: format, Encoding: enc, Hash: hex.EncodeToString(sum[:]), Text: head}
-	fillMeta(doc, pageTitle)
+	doc := &Document{ID: id, Meta: side.Meta, Sources: side.Sources, Format: format, Encoding: enc, Hash: hex.EncodeToString(sum[:]), Text: head}
+	doc.given(SourceSidecar)
+	fillMeta(doc, pageTitle, name)
 	doc.Text = text
-	if doc.Script == "" {
-		if cc, err := script.New(); err == nil {
-			doc.Script = string(cc.Detect(text))
-		}
-	}
+	doc.detectScript()
 	return doc, nil
 }
 
-// readMeta reads the sidecar of the document at path; a missing sidecar is no error.
-func readMeta(path string) (Meta, error) {
-	var m Meta
+// given records from as the source of the metadata a person gave.
+func (d *Document) given(from string) {
+	d.Sources.mark(d.Meta, from)
+}
+
+// detectScript sets the script the document is written in, unless given.
+func (d *Document) detectScript() {
+	if d.Script != "" || d.Sources.Script != "" {
+		return
+	}
+	if cc, err := script.New(); err == nil {
+		d.Script, d.Sources.Script = string(cc.Detect(d.Text)), SourceText
+	}
+}
+
+// sidecar is a document's NAME.meta.json: its metadata, and where fields that a person did not
+// write into it came from (docs add records what it read from the text, docs edit what it set).
+type sidecar struct {
+	Meta
+	Sources Sources `json:"sources,omitzero"`
+}
+
+// readSidecar reads the sidecar of the document at path; a missing sidecar is no error.
+func readSidecar(path string) (sidecar, error) {
+	var s sidecar
 	b, err := os.ReadFile(MetaPath(path))
 	if errors.Is(err, fs.ErrNotExist) {
-		return m, nil
+		return s, nil
 	}
 	if err != nil {
-		return m, fmt.Errorf("read metadata %s: %w", MetaPath(path), err)
+		return s, fmt.Errorf("read metadata %s: %w", MetaPath(path), err)
 	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("read metadata %s: %w", MetaPath(path), err)
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("read metadata %s: %w", MetaPath(path), err)
 	}
-	return m, nil
+	return s, nil
 }
 
 // OriginalInfix marks the original of a converted document: doc.txt, extracted from a PDF, is kept with

@@ -137,7 +137,7 @@ func TestMeta(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Meta{Title: "铜仁市“十四五”促进城乡 就业创业规划", Issuer: "铜仁市人力资源和社会保障局", Region: "铜仁市", Date: "2022-02", Kind: "规划", Script: "simplified"}
+	want := Meta{Title: "铜仁市“十四五”促进城乡 就业创业规划", Issuer: "铜仁市人力资源和社会保障局、铜仁市发展和改革委员会", Region: "铜仁市", Date: "2022-02", Kind: "规划", Script: "simplified"}
 	if doc.Meta != want {
 		t.Errorf("meta = %+v, want %+v", doc.Meta, want)
 	}
