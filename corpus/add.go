@@ -312,6 +312,9 @@ func (f *Folder) install(c *candidate, old *Document) (*Added, error) {
 		}
 	}()
 	meta := c.doc.Meta
+	if meta.Status == "" && c.doc.Sources.Status != "" {
+		meta.Status = StatusInForce // said by the person: in force
+	}
 	var text []byte
 	textName := c.id + ".txt"
 	if c.ex.Converted {

@@ -23,7 +23,20 @@ type Meta struct {
 	// Original names the file a document was converted from (a PDF, DOCX or web page kept beside
 	// its extracted text), relative to the document's folder; "" for a document that is its own file.
 	Original string `json:"original,omitempty"`
+	// Status says whether the document is still in force: "" when it is (a sidecar may write
+	// "in-force" to say so explicitly, which stops inference), StatusRepealed or StatusSuperseded.
+	Status string `json:"status,omitempty"`
+	// SupersededBy is the id of the document that replaced or repealed this one, when known.
+	SupersededBy string `json:"superseded_by,omitempty"`
 }
+
+// The values of Meta.Status. StatusInForce is written in a sidecar or given to docs edit to say a
+// document is in force whatever its text or the corpus suggests; a document read with it has Status "".
+const (
+	StatusInForce    = "in-force"
+	StatusRepealed   = "repealed"
+	StatusSuperseded = "superseded"
+)
 
 // Document is one policy document as read from the corpus folder.
 type Document struct {
@@ -39,6 +52,11 @@ type Document struct {
 	// Text is the document's text as UTF-8 with LF line ends (for HTML, the page's text). Passages'
 	// offsets point into it, and it is what citations quote.
 	Text string
+}
+
+// InForce reports whether the document is in force: neither repealed nor superseded.
+func (d *Document) InForce() bool {
+	return d.Status != StatusRepealed && d.Status != StatusSuperseded
 }
 
 // Heading is one level of a passage's section path.

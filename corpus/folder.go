@@ -493,9 +493,18 @@ func (f *Folder) Purge(ctx context.Context) ([]Entry, error) {
 // Edit changes the metadata of document id: each non-empty field of set replaces the field it names
 // and becomes the person's word (SourceEdit), which inference never overrides; a field set to "-" is
 // cleared and stays empty. Only the sidecar is written: fields not set keep their source, and those
-// read from the text are read again. It returns the metadata before and after, and an error wrapping
-// ErrNotFound for an unknown id.
+// read from the text are read again. Status takes StatusInForce, StatusRepealed or StatusSuperseded
+// ("-" is in force as well); SupersededBy names a document of the folder and, without a status,
+// makes the document superseded. It returns the metadata before and after (with the status the rest
+// of the corpus implies, see InferStatus, so it reads the whole folder), and an error wrapping
+// ErrNotFound for an unknown id or SupersededBy, ErrStatus for an unknown status.
 func (f *Folder) Edit(ctx context.Context, id string, set Meta) (before, after Meta, err error) {
+	if err := CheckStatus(strings.TrimPrefix(set.Status, "-")); err != nil {
+		return before, after, err
+	}
+	if set.SupersededBy != "" && set.SupersededBy != "-" && (set.Status == StatusInForce || set.Status == "-") {
+		return before, after, fmt.Errorf("%w: a document in force is superseded by none (got superseded by %s)", ErrStatus, set.SupersededBy)
+	}
 	l, err := f.change(ctx)
 	if err != nil {
 		return before, after, err
@@ -504,6 +513,11 @@ func (f *Folder) Edit(ctx context.Context, id string, set Meta) (before, after M
 	text, _ := f.files(id)
 	if text == "" || !validID(id) {
 		return before, after, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	if by := set.SupersededBy; by != "" && by != "-" {
+		if t, _ := f.files(by); t == "" || !validID(by) || by == id {
+			return before, after, fmt.Errorf("%w: %s (the document superseding %s)", ErrNotFound, by, id)
+		}
 	}
 	path := filepath.Join(f.Dir, filepath.FromSlash(text))
 	b, err := os.ReadFile(path)
@@ -521,6 +535,19 @@ func (f *Folder) Edit(ctx context.Context, id string, set Meta) (before, after M
 		return before, after, fmt.Errorf("edit %s: %w", id, err)
 	}
 	before = doc.Meta
+	// The status the rest of the corpus implies, as the index sees it.
+	all, _ := Load(f.Dir, f.Skip...)
+	for _, d := range all {
+		if d.ID == id && d.Hash == doc.Hash {
+			before = d.Meta
+		}
+	}
+	if set.SupersededBy != "" && set.SupersededBy != "-" && set.Status == "" && side.Status != StatusRepealed {
+		set.Status = StatusSuperseded
+	}
+	if set.Status == StatusInForce || set.Status == "-" {
+		set.Status, set.SupersededBy = StatusInForce, "-"
+	}
 	edited := side
 	m, src := &edited.Meta, &edited.Sources
 	for _, fld := range []struct {
@@ -529,7 +556,8 @@ func (f *Folder) Edit(ctx context.Context, id string, set Meta) (before, after M
 	}{
 		{&m.Title, &src.Title, set.Title}, {&m.Issuer, &src.Issuer, set.Issuer}, {&m.Region, &src.Region, set.Region},
 		{&m.Date, &src.Date, set.Date}, {&m.Kind, &src.Kind, set.Kind}, {&m.URL, &src.URL, set.URL},
-		{&m.Number, &src.Number, set.Number}, {&m.Script, &src.Script, set.Script},
+		{&m.Number, &src.Number, set.Number}, {&m.Script, &src.Script, set.Script}, {&m.Status, &src.Status, set.Status},
+		{&m.SupersededBy, &src.Status, set.SupersededBy},
 	} {
 		switch fld.v {
 		case "":
@@ -547,6 +575,9 @@ func (f *Folder) Edit(ctx context.Context, id string, set Meta) (before, after M
 		return before, after, fmt.Errorf("edit %s: %w", id, err)
 	}
 	after = ndoc.Meta
+	if edited.Sources.Status == "" {
+		after.Status, after.SupersededBy = before.Status, before.SupersededBy
+	}
 	mb, err := json.MarshalIndent(sidecar{Meta: edited.Meta, Sources: edited.Sources.written()}, "", "  ")
 	if err != nil {
 		return before, after, err
@@ -580,6 +611,14 @@ func (f *Folder) List() ([]Entry, error) {
 	parallel.For(len(files), func(i int) {
 		entries[i], docs[i], fail[i] = f.entryDoc(files[i].ID)
 	})
+	var read []*Document
+	for _, d := range docs {
+		if d != nil {
+			read = append(read, d)
+		}
+	}
+	// The statuses the corpus implies, as Load gives them to the index.
+	InferStatus(read)
 	var out []Entry
 	var errs []error
 	for i, e := range entries {
@@ -597,11 +636,19 @@ func (f *Folder) List() ([]Entry, error) {
 	return out, errors.Join(errs...)
 }
 
-// Get returns document id, read as the index reads it. It returns ErrNotFound for an unknown id.
+// Get returns document id, read as the index reads it: with the status the rest of the corpus
+// implies (see InferStatus), so it reads the whole folder. It returns ErrNotFound for an unknown id.
 func (f *Folder) Get(id string) (*Document, *Entry, error) {
 	e, doc, err := f.entryDoc(id)
 	if err != nil {
 		return nil, e, err
+	}
+	all, _ := Load(f.Dir, f.Skip...) // documents that cannot be read imply nothing
+	for _, d := range all {
+		if d.ID == id && d.Hash == doc.Hash {
+			doc = d
+			e.Meta, e.Sources = d.Meta, d.Sources
+		}
 	}
 	return doc, e, nil
 }

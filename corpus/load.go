@@ -53,7 +53,8 @@ func ReadFile(path, id string) (*Document, error) {
 // Parse builds a document from a file's bytes in the given format (txt, md or html; for a web page,
 // its article without navigation, see ReadableHTML). Metadata fields left empty in meta are found in
 // the text where possible, and in the id, taken as the file's name (see fillMeta); those given count
-// as the sidecar's. It returns ErrEmpty or ErrNotText for bytes that hold no readable text.
+// as the sidecar's. It returns ErrEmpty or ErrNotText for bytes that hold no readable text, and an
+// error wrapping ErrStatus for an unknown meta.Status.
 func Parse(b []byte, format, id string, meta Meta) (*Document, error) {
 	return parse(b, format, id, id, sidecar{Meta: meta})
 }
@@ -61,6 +62,9 @@ func Parse(b []byte, format, id string, meta Meta) (*Document, error) {
 // parse is Parse with the file's name (without extension) and a sidecar that may say where its
 // fields came from.
 func parse(b []byte, format, id, name string, side sidecar) (*Document, error) {
+	if err := CheckStatus(side.Status); err != nil {
+		return nil, err
+	}
 	text, enc, err := Decode(b)
 	if err != nil {
 		return nil, err
@@ -85,9 +89,13 @@ func parse(b []byte, format, id, name string, side sidecar) (*Document, error) {
 	return doc, nil
 }
 
-// given records from as the source of the metadata a person gave.
+// given records from as the source of the metadata a person gave, and reads a status of
+// StatusInForce as "": in force.
 func (d *Document) given(from string) {
 	d.Sources.mark(d.Meta, from)
+	if d.Status == StatusInForce {
+		d.Status = ""
+	}
 }
 
 // detectScript sets the script the document is written in, unless given.
@@ -118,6 +126,9 @@ func readSidecar(path string) (sidecar, error) {
 		return s, fmt.Errorf("read metadata %s: %w", MetaPath(path), err)
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("read metadata %s: %w", MetaPath(path), err)
+	}
+	if err := CheckStatus(s.Status); err != nil {
 		return s, fmt.Errorf("read metadata %s: %w", MetaPath(path), err)
 	}
 	return s, nil
@@ -187,9 +198,10 @@ type File struct {
 	ID   string
 }
 
-// Load reads every document under dir but the folders in skip (see Files). Documents that cannot be read are left out and reported in
-// the returned error (one line each, naming the file), so one broken file does not hide the rest;
-// the error is nil when every file was read.
+// Load reads every document under dir but the folders in skip (see Files), then marks those the
+// corpus says are no longer in force (see InferStatus). Documents that cannot be read are left out and
+// reported in the returned error (one line each, naming the file), so one broken file does not hide
+// the rest; the error is nil when every file was read.
 func Load(dir string, skip ...string) ([]*Document, error) {
 	files, err := Files(dir, skip...)
 	if err != nil {
@@ -210,6 +222,7 @@ func Load(dir string, skip ...string) ([]*Document, error) {
 		}
 		docs = append(docs, read[i])
 	}
+	InferStatus(docs)
 	return docs, errors.Join(errs...)
 }
 

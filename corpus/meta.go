@@ -25,6 +25,7 @@ type Sources struct {
 	Number string `json:"number,omitempty"`
 	URL    string `json:"url,omitempty"`
 	Script string `json:"script,omitempty"`
+	Status string `json:"status,omitempty"`
 }
 
 // Where a metadata field came from.
@@ -46,6 +47,9 @@ const (
 	SourceIssuer     = "issuer"       // the issuer: 全国人民代表大会常务委员会 is national, 广东省… is in 广东省
 	SourceKind       = "kind"         // the kind: a law, an administrative regulation … is national
 	SourceText       = "text"         // other lines at the top: a date line, a speech's subtitle and speaker, the script
+	// The sources of an inferred status (see InferStatus).
+	SourceNewer  = "newer version" // a newer document of the same title
+	SourceRepeal = "repeal clause" // a newer document says 《X》同时废止
 )
 
 // Given reports whether a source is a person's word (a sidecar, docs add, docs edit) rather than
@@ -61,7 +65,7 @@ func (s *Sources) mark(m Meta, from string) {
 		src *string
 	}{
 		{m.Title, &s.Title}, {m.Issuer, &s.Issuer}, {m.Region, &s.Region}, {m.Date, &s.Date}, {m.Kind, &s.Kind},
-		{m.Number, &s.Number}, {m.URL, &s.URL}, {m.Script, &s.Script},
+		{m.Number, &s.Number}, {m.URL, &s.URL}, {m.Script, &s.Script}, {m.Status, &s.Status},
 	} {
 		if f.v != "" && *f.src == "" {
 			*f.src = from
@@ -72,7 +76,7 @@ func (s *Sources) mark(m Meta, from string) {
 // written is the sources a sidecar records: all but SourceSidecar, which a sidecar's own field needs
 // no word for.
 func (s Sources) written() Sources {
-	for _, src := range []*string{&s.Title, &s.Issuer, &s.Region, &s.Date, &s.Kind, &s.Number, &s.URL, &s.Script} {
+	for _, src := range []*string{&s.Title, &s.Issuer, &s.Region, &s.Date, &s.Kind, &s.Number, &s.URL, &s.Script, &s.Status} {
 		if *src == SourceSidecar {
 			*src = ""
 		}
@@ -111,7 +115,12 @@ var (
 	nameDateParen = regexp.MustCompile(`[\s\pZ]*[（(][\s\pZ]*((?:19|20)\d{2})(?:[-年./](\d{1,2}))?(?:[-月./](\d{1,2})日?)?[\s\pZ]*年?[）)][\s\pZ]*$`)
 	nameDateTail  = regexp.MustCompile(`[\s\pZ_-]+((?:19|20)\d{2})[-./]?(0[1-9]|1[0-2])[-./]?(0[1-9]|[12]\d|3[01])$`)
 	nameYearHead  = regexp.MustCompile(`^((?:19|20)\d{2})年度?`)
-	allDigitsFW   = strings.NewReplacer("０", "0", "１", "1", "２", "2", "３", "3", "４", "4", "５", "5", "６", "6", "７", "7", "８", "8", "９", "9")
+	// statusMark is a document saying of itself that it is no longer in force: （已废止）after its
+	// title, 时效性：已失效, 本办法已于2020年12月31日废止.
+	statusMark  = regexp.MustCompile(`[（(【\[][\s\pZ]*(?:已废止|已失效|已廢止|失效|废止|廢止)[\s\pZ]*[）)】\]]$`)
+	statusLine  = regexp.MustCompile(`^[【\[]?(?:时效性|時效性|效力状态|效力狀態|时效状态|效力)[】\]]?[\s\pZ]*[:：]?[\s\pZ]*(?:已废止|已失效|已廢止|失效|废止|廢止)$`)
+	statusSaid  = regexp.MustCompile(`^(?:本|此|该|該)(?:件|文件|文|规定|規定|办法|辦法|条例|條例|通知|意见|意見|决定|決定|细则|細則|规则|規則|解释|解釋|规章|規章)?已(?:于|於)?[^，。；]{0,20}?(?:废止|廢止|失效)[。.]?$`)
+	allDigitsFW = strings.NewReplacer("０", "0", "１", "1", "２", "2", "３", "3", "４", "4", "５", "5", "６", "6", "７", "7", "８", "8", "９", "9")
 )
 
 // headLines is how many of a document's first lines its metadata is read from.
@@ -132,7 +141,8 @@ const headLines = 20
 //   - kind: from the body that made a law (法律, 行政法规, 司法解释, 部门规章, 地方性法规 …), else
 //     from the title's wording;
 //   - region: 全国 for national kinds and issuers, else the province and city the issuer or the title
-//     opens with, or the assembly a report was delivered to.
+//     opens with, or the assembly a report was delivered to;
+//   - status: repealed when the document says so of itself at the top (（已废止）, 时效性：失效).
 func fillMeta(d *Document, pageTitle, name string) {
 	head := lines(d.Text)
 	if len(head) > headLines {
@@ -153,6 +163,10 @@ func fillMeta(d *Document, pageTitle, name string) {
 			t, from = base, SourceFileName
 		}
 		fill(&m.Title, &s.Title, t, from)
+	}
+	if statusMark.MatchString(m.Title) && !Given(s.Title) {
+		m.Title = trimSpace(statusMark.ReplaceAllString(m.Title, ""))
+		fill(&m.Status, &s.Status, StatusRepealed, SourceTitleLine)
 	}
 
 	// Document number.
@@ -250,6 +264,14 @@ func fillMeta(d *Document, pageTitle, name string) {
 		fill(&m.Region, &s.Region, region, from)
 	}
 
+	// Status, when the document says of itself that it is no longer in force.
+	for _, l := range head {
+		t := strings.Trim(l.text, " 　")
+		if utf8.RuneCountInString(t) <= maxHeadingRunes && (statusLine.MatchString(t) || statusSaid.MatchString(t) || statusMark.MatchString(t) && isTitleLike(t)) {
+			fill(&m.Status, &s.Status, StatusRepealed, SourceText)
+			break
+		}
+	}
 }
 
 // topLines are the lines before a document's body: its title, subtitle, number, history, speaker.

@@ -78,6 +78,9 @@ func TestInferredMeta(t *testing.T) {
 					t.Errorf("%s = %q [%s], want %q [%s]", f.name, f.got, f.source, f.want.value, f.want.source)
 				}
 			}
+			if doc.Status != "" || !doc.InForce() {
+				t.Errorf("status %q", doc.Status)
+			}
 		})
 	}
 }
@@ -101,6 +104,10 @@ func TestSidecarWins(t *testing.T) {
 		if f.got != f.want || f.source != f.wantSource {
 			t.Errorf("%s = %q [%s], want %q [%s]", f.name, f.got, f.source, f.want, f.wantSource)
 		}
+	}
+	os.WriteFile(MetaPath(path), []byte(`{"status": "abolished"}`), 0o644)
+	if _, err := ReadFile(path, "x"); err == nil {
+		t.Error("a sidecar with an unknown status was read")
 	}
 }
 
@@ -179,5 +186,27 @@ func TestRegionOf(t *testing.T) {
 		if got := regionOf(s); got != want {
 			t.Errorf("regionOf(%s) = %q, want %q", s, got, want)
 		}
+	}
+}
+
+// TestStatusSaid: a document that says of itself, at the top, that it is no longer in force is
+// repealed; one that speaks of repealed documents is not.
+func TestStatusSaid(t *testing.T) {
+	tests := []struct{ name, text, status, source string }{
+		{"after the title", "关于做好失业保险金发放工作的通知（已废止）\n各区县人社局：\n现就有关事项通知如下。\n", StatusRepealed, SourceTitleLine},
+		{"validity line", "关于印发就业补贴办法的通知\n时效性：失效\n发布日期：2015-03-02\n各区县人社局：\n", StatusRepealed, SourceText},
+		{"said of itself", "某市就业见习管理办法\n本办法已于2020年12月31日废止。\n第一条 为了规范就业见习，制定本办法。\n", StatusRepealed, SourceText},
+		{"speaks of others", "某市规章清理办法\n第一条 对已废止的规章，应当及时公布目录。\n第二条 已失效的规范性文件不得作为依据。\n", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := Parse([]byte(tt.text), "txt", "x", Meta{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Status != tt.status || doc.Sources.Status != tt.source {
+				t.Errorf("status %q [%s], want %q [%s] (title %q)", doc.Status, doc.Sources.Status, tt.status, tt.source, doc.Title)
+			}
+		})
 	}
 }
