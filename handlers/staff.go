@@ -185,7 +185,8 @@ func (s *Staff) AddDocument(ctx context.Context, who Actor, files []File, opt Ad
 }
 
 // EditDocument corrects document id's metadata: each non-empty field of set replaces the field ("-"
-// clears it). It returns the metadata before and after.
+// clears it), including whether it is in force (Status, SupersededBy; see corpus.Folder.Edit). It
+// returns the metadata before and after.
 func (s *Staff) EditDocument(ctx context.Context, who Actor, id string, set corpus.Meta) (before, after corpus.Meta, err error) {
 	if err := s.check(who, "edit"); err != nil {
 		return before, after, err
@@ -206,7 +207,7 @@ func diffMeta(d map[string]string, a, b corpus.Meta) {
 	for _, f := range []struct{ name, a, b string }{
 		{"title", a.Title, b.Title}, {"issuer", a.Issuer, b.Issuer}, {"region", a.Region, b.Region},
 		{"date", a.Date, b.Date}, {"kind", a.Kind, b.Kind}, {"url", a.URL, b.URL}, {"number", a.Number, b.Number},
-		{"script", a.Script, b.Script},
+		{"script", a.Script, b.Script}, {"status", a.Status, b.Status}, {"superseded_by", a.SupersededBy, b.SupersededBy},
 	} {
 		if f.a != f.b {
 			d[f.name] = f.a + " → " + f.b

@@ -185,6 +185,9 @@ func (c *StaffChat) Documents(ctx context.Context, who Actor) Answer {
 			continue
 		}
 		parts := []string{d.ID, statusName(d.Status)}
+		if label := corpus.StatusLabel(d.Meta.Status); label != "" {
+			parts = append(parts, label)
+		}
 		for _, s := range []string{d.Meta.Date, d.Meta.Region} {
 			if s != "" {
 				parts = append(parts, s)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -21,9 +22,10 @@ import (
 
 const docsUsage = `Usage:
   policybot docs add [--title T --issuer I --region R --date D --kind K --number N --url U] [--replace ID] FILE...
-  policybot docs list
+  policybot docs list [--json]
   policybot docs show ID
-  policybot docs edit ID [--title T --issuer I --region R --date D --kind K --number N --url U]
+  policybot docs edit [--title T --issuer I --region R --date D --kind K --number N --url U]
+                      [--status in-force|repealed|superseded] [--superseded-by ID] ID
   policybot docs remove ID
   policybot docs restore ID
   policybot docs purge
@@ -188,33 +190,65 @@ func printAdded(w io.Writer, a *corpus.Added) {
 		verb = "replaced " + a.Replaced + " with"
 	}
 	fmt.Fprintf(w, "%s %s (%s, %d passages)\n", verb, a.Doc.ID, a.Format, a.Passages)
-	printMeta(w, a.Doc.Meta)
+	printMeta(w, a.Doc.Meta, &a.Doc.Sources)
 	for _, r := range a.Resembles {
 		fmt.Fprintf(w, "  note: it also resembles %s 《%s》 (%.0f%% alike); both stay in the corpus\n", r.ID, r.Title, 100*r.Similarity)
 	}
 }
 
-func printMeta(w io.Writer, m corpus.Meta) {
+// printMeta writes a document's metadata, a field a line, each with where it came from when src is
+// given (see corpus.Sources).
+func printMeta(w io.Writer, m corpus.Meta, src *corpus.Sources) {
+	var from corpus.Sources
+	if src != nil {
+		from = *src
+	}
+	status := "in force"
+	if m.Status != "" {
+		status = m.Status
+		if m.SupersededBy != "" {
+			status += " by " + m.SupersededBy
+		}
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	for _, f := range [][2]string{
-		{"title", m.Title}, {"issuer", m.Issuer}, {"region", m.Region}, {"date", m.Date}, {"kind", m.Kind},
-		{"number", m.Number}, {"url", m.URL}, {"script", m.Script}, {"original", m.Original},
+	for _, f := range [][3]string{
+		{"title", m.Title, from.Title}, {"issuer", m.Issuer, from.Issuer}, {"region", m.Region, from.Region},
+		{"date", m.Date, from.Date}, {"kind", m.Kind, from.Kind}, {"number", m.Number, from.Number},
+		{"url", m.URL, from.URL}, {"script", m.Script, from.Script}, {"original", m.Original, ""},
+		{"status", status, from.Status},
 	} {
 		v := f[1]
 		if v == "" {
-			if f[0] == "url" || f[0] == "original" {
+			if f[0] == "url" || f[0] == "original" || f[0] == "number" && f[2] == "" {
 				continue
 			}
 			v = "(unknown; set it with docs edit)"
+			if f[2] != "" {
+				v = "(none)"
+			}
 		}
-		fmt.Fprintf(tw, "  %s:\t%s\n", f[0], v)
+		if f[2] != "" {
+			fmt.Fprintf(tw, "  %s:\t%s\t[%s]\n", f[0], v, f[2])
+		} else {
+			fmt.Fprintf(tw, "  %s:\t%s\t\n", f[0], v)
+		}
 	}
 	tw.Flush()
+}
+
+// listJSON is a document as docs list --json prints it: its metadata, where each field came from,
+// and whether the index serves it as it is.
+type listJSON struct {
+	ID string `json:"id"`
+	corpus.Meta
+	Sources corpus.Sources `json:"sources"`
+	Index   string         `json:"index"`
 }
 
 func docsList(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	fs := flags("docs list", e, &cfg)
+	asJSON := fs.Bool("json", false, "print one JSON object a document: its metadata, sources and index status")
 	if err := parse(fs, args, &cfg); err != nil {
 		return err
 	}
@@ -226,6 +260,18 @@ func docsList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *asJSON {
+		w := bufio.NewWriter(e.stdout)
+		defer w.Flush()
+		for _, d := range docs {
+			if d.Removed.IsZero() {
+				if err := writeJSON(w, listJSON{ID: d.ID, Meta: d.Meta, Sources: d.Sources, Index: d.Status}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tDATE\tREGION\tTITLE")
 	trashed := 0
@@ -234,7 +280,11 @@ func docsList(ctx context.Context, e *env, args []string) error {
 			trashed++
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Status, dash(d.Meta.Date), dash(d.Meta.Region), d.Meta.Title)
+		title := d.Meta.Title
+		if d.Meta.Status != "" {
+			title += " [" + d.Meta.Status + "]"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Status, dash(d.Meta.Date), dash(d.Meta.Region), title)
 	}
 	tw.Flush()
 	if trashed > 0 {
@@ -278,7 +328,7 @@ func docsShow(ctx context.Context, e *env, args []string) error {
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "%s (%s)\n", d.ID, d.Status)
-	printMeta(w, d.Meta)
+	printMeta(w, d.Doc.Meta, &d.Doc.Sources)
 	fmt.Fprintf(w, "  files:\t%s (%d bytes)\n", strings.Join(d.Files, ", "), d.Bytes)
 	fmt.Fprintf(w, "  format:\t%s, %s\n", d.Doc.Format, d.Doc.Encoding)
 	fmt.Fprintf(w, "  passages:\t%d\n", len(d.Passages))
@@ -301,6 +351,8 @@ func docsEdit(ctx context.Context, e *env, args []string) error {
 	var meta corpus.Meta
 	fs := flags("docs edit", e, &cfg)
 	metaFlags(fs, &meta)
+	fs.StringVar(&meta.Status, "status", "", "whether it is in force: in-force, repealed or superseded")
+	fs.StringVar(&meta.SupersededBy, "superseded-by", "", "id of the document that replaced or repealed it (implies --status superseded)")
 	if err := parse(fs, args, &cfg); err != nil {
 		return err
 	}
@@ -309,6 +361,14 @@ func docsEdit(ctx context.Context, e *env, args []string) error {
 	}
 	if meta == (corpus.Meta{}) {
 		return fmt.Errorf("%w: docs edit needs a field to set, e.g. --title", errUsage)
+	}
+	if meta.Status != "-" {
+		if err := corpus.CheckStatus(meta.Status); err != nil {
+			return fmt.Errorf("%w: --status %q: want in-force, repealed or superseded", errUsage, meta.Status)
+		}
+	}
+	if meta.SupersededBy != "" && meta.SupersededBy != "-" && (meta.Status == corpus.StatusInForce || meta.Status == "-") {
+		return fmt.Errorf("%w: --superseded-by names what replaced a document that is not in force; it goes with --status superseded or repealed", errUsage)
 	}
 	if meta.Date != "-" {
 		meta.Date = handlers.NormalizeDate(meta.Date)
@@ -323,7 +383,7 @@ func docsEdit(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(e.stdout, "edited %s:\n", fs.Arg(0))
-	printMeta(e.stdout, after)
+	printMeta(e.stdout, after, nil)
 	fmt.Fprintln(e.stdout, `Run "policybot reindex" to make the change searchable.`)
 	return nil
 }

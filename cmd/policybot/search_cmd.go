@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"policybot/corpus"
 	"policybot/index"
 )
 
@@ -32,6 +33,10 @@ type resultJSON struct {
 	URL        string       `json:"url"`
 	Source     string       `json:"source"`
 	Highlights []index.Span `json:"highlights"`
+	// Status is "repealed" or "superseded" for a document no longer in force, left out for one in
+	// force; SupersededBy is the id of the document that replaced or repealed it, when known.
+	Status       string `json:"status,omitempty"`
+	SupersededBy string `json:"superseded_by,omitempty"`
 }
 
 func toJSON(r *index.Result) searchJSON {
@@ -44,7 +49,7 @@ func toJSON(r *index.Result) searchJSON {
 		out.Results = append(out.Results, resultJSON{
 			Rank: h.Rank, DocID: h.Doc.ID, Title: h.Doc.Title, Section: h.Passage.Section(), Text: h.Passage.Text,
 			Score: h.Score, Issuer: h.Doc.Issuer, Region: h.Doc.Region, Date: h.Doc.Date, URL: h.Doc.URL,
-			Source: h.Doc.Source, Highlights: hl,
+			Source: h.Doc.Source, Highlights: hl, Status: h.Doc.Status, SupersededBy: h.Doc.SupersededBy,
 		})
 	}
 	return out
@@ -128,6 +133,12 @@ func printResult(w io.Writer, r *index.Result) {
 	}
 	for _, h := range r.Hits {
 		fmt.Fprintf(w, "\n%d. 《%s》 %s\n", h.Rank, h.Doc.Title, h.Passage.Section())
+		if label := corpus.StatusLabel(h.Doc.Status); label != "" {
+			if h.Doc.SupersededBy != "" {
+				label += "：" + h.Doc.SupersededBy
+			}
+			fmt.Fprintf(w, "   【%s】\n", label)
+		}
 		fmt.Fprintf(w, "   %s\n", strings.ReplaceAll(h.Passage.Text, "\n", "\n   "))
 		var cite []string
 		for _, s := range []string{h.Doc.Issuer, h.Doc.Region, h.Doc.Date} {
