@@ -83,6 +83,10 @@ func layout(a handlers.Answer) []block {
 			title = strconv.Itoa(h.Rank) + ". " + title
 		}
 		b = append(b, line{{text: title, style: bold}})
+		if h.Validity != "" {
+			// Said before the passage, so that nobody takes it for the rule in force.
+			b = append(b, line{{text: "⚠️ " + h.Validity, style: bold}})
+		}
 		if h.Section != "" {
 			b = append(b, line{{text: h.Section, style: italic}})
 		}

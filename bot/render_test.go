@@ -29,8 +29,11 @@ func sample() handlers.Answer {
 			{Rank: 2, Title: "堅持“四個并重”統籌做好穩就業工作", Section: "01 坚持产业发展和就业促进并重",
 				Text: "发放稳岗返还资金8809.08万元。", Citation: "湖南省人力资源和社会保障厅 · 湖南省 · 2025",
 				URL: "https://example.gov.cn/a?b=1&c=\"2\"", LinkLabel: "查看原文件"},
+			{Rank: 3, Title: "中华人民共和国监察法", Section: "第九章 附则 › 第六十九条",
+				Text: "第六十九条 本法自公布之日起施行。《中华人民共和国行政监察法》同时废止。", Citation: "全国人民代表大会 · 全国 · 2018-03-20",
+				Validity: "已被取代，现行版本：《中华人民共和国监察法》（2024-12-25）"},
 		},
-		Footer: "第1–2条，共5条",
+		Footer: "第1–3条，共5条",
 		Actions: []handlers.Action{
 			{Kind: handlers.ActionSection, Label: "原文 1", Arg: 1}, {Kind: handlers.ActionSection, Label: "原文 2", Arg: 2},
 			{Kind: handlers.ActionMore, Label: "更多结果", Arg: 2}, {Kind: handlers.ActionUp, Label: "👍"}, {Kind: handlers.ActionDown, Label: "👎"},

@@ -45,7 +45,10 @@ type Hit struct {
 	URL        string // the document's link, "" when it has none
 	LinkLabel  string // the words to show for URL
 	// Older marks a document more than three years old ("较早文件，请以最新政策为准"); "" otherwise.
-	Older     string
+	Older string
+	// Validity marks a document no longer in force: "已废止", "已被取代，现行版本：《…》（2024-12-25）";
+	// "" for a document in force. Older is then left out.
+	Validity  string
 	DocID     string
 	PassageID string
 }

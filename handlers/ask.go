@@ -162,7 +162,9 @@ func (h *Handlers) Section(ctx context.Context, who Who, id string, rank int) An
 	if hit.URL = link(d.URL); hit.URL != "" {
 		hit.LinkLabel = h.say(sc, labelLink)
 	}
-	if h.older(d.Date) {
+	if hit.Validity = h.validity(d); hit.Validity != "" {
+		hit.Validity = h.say(sc, hit.Validity)
+	} else if h.older(d.Date) {
 		hit.Older = h.say(sc, markOlder)
 	}
 	return Answer{Kind: KindSection, Title: h.say(sc, titleSection), Notes: notes, Hits: []Hit{hit}}
@@ -271,10 +273,31 @@ func (h *Handlers) hit(ref HitRef, rank int, sc script.Script) (Hit, bool) {
 	if hit.URL = link(d.URL); hit.URL != "" {
 		hit.LinkLabel = labelLink
 	}
-	if h.older(d.Date) {
+	if hit.Validity = h.validity(d); hit.Validity == "" && h.older(d.Date) {
 		hit.Older = markOlder
 	}
 	return hit, true
+}
+
+// validity is the label of a document no longer in force, naming the document that replaced or
+// repealed it when the index holds it; "" for a document in force.
+func (h *Handlers) validity(d *corpus.Document) string {
+	label := corpus.StatusLabel(d.Status)
+	if label == "" || d.SupersededBy == "" {
+		return label
+	}
+	by := h.search.Document(d.SupersededBy)
+	if by == nil || by.Title == "" {
+		return label
+	}
+	name := "《" + by.Title + "》"
+	if by.Date != "" {
+		name += "（" + by.Date + "）"
+	}
+	if d.Status == corpus.StatusSuperseded {
+		return label + "，现行版本：" + name
+	}
+	return label + "（由" + name + "废止）"
 }
 
 // passage returns the passage ref names and its document, or nil when either is gone or the document
@@ -362,7 +385,7 @@ func (h *Handlers) display(sc script.Script, a Answer) Answer {
 		ht.Highlights = moveSpans(ht.Text, text, ht.Highlights)
 		ht.Text = text
 		ht.Title, ht.Section, ht.Citation = conv(ht.Title), conv(ht.Section), conv(ht.Citation)
-		ht.LinkLabel, ht.Older = conv(ht.LinkLabel), conv(ht.Older)
+		ht.LinkLabel, ht.Older, ht.Validity = conv(ht.LinkLabel), conv(ht.Older), conv(ht.Validity)
 	}
 	return a
 }

@@ -15,12 +15,12 @@ import (
 // maxListed is how many documents /start lists by name.
 const maxListed = 15
 
-// Start greets a person: what the bot knows (the documents, by title and region) and three example
-// questions drawn from them.
+// Start greets a person: what the bot knows (the documents in force, by title and region) and three
+// example questions drawn from them.
 func (h *Handlers) Start(ctx context.Context, who Who) Answer {
 	var b strings.Builder
 	b.WriteString("我可以回答就业、创业和社会保障政策方面的问题。回答都摘自下面这些政策文件的原文，并注明出处：\n")
-	docs := h.search.Documents()
+	docs := inForce(h.search.Documents())
 	for i, d := range docs {
 		if i == maxListed {
 			fmt.Fprintf(&b, "……等共%d份文件\n", len(docs))
@@ -225,14 +225,26 @@ var (
 	clauseSep    = regexp.MustCompile(`[，,；;。：:！!？?\n]`)
 )
 
+// inForce returns the documents in force: a repealed or superseded one is no example of what the bot
+// knows.
+func inForce(docs []*corpus.Document) []*corpus.Document {
+	var out []*corpus.Document
+	for _, d := range docs {
+		if d.InForce() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // maxTries bounds the candidate questions tried for each kind of example.
 const maxTries = 12
 
 // examples returns up to three questions the corpus answers confidently, one for each of a benefit,
 // a target and a service place, drawn from the documents' text and checked by searching. They are
-// worked out once for each set of documents.
+// worked out once for each set of documents, from those in force.
 func (h *Handlers) examples(ctx context.Context) []Example {
-	docs := h.search.Documents()
+	docs := inForce(h.search.Documents())
 	var key strings.Builder
 	for _, d := range docs {
 		key.WriteString(d.ID + "\x00" + d.Hash + "\x00")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -96,7 +97,7 @@ func TestDocsShowSources(t *testing.T) {
 }
 
 // TestSearchStatus: search labels a passage of a document no longer in force, in text and in JSON
-// ("status" left out for a document in force).
+// ("status" left out for a document in force); the chat labels it too.
 func TestSearchStatus(t *testing.T) {
 	common := statusCorpus(t)
 	q := "具有一定学术水平的公民可以申请学位吗"
@@ -128,5 +129,16 @@ func TestSearchStatus(t *testing.T) {
 	out = mustRun(t, append(append([]string{"search", "-k", "3"}, common...), q)...)
 	if !strings.Contains(out, "【已废止：学位法(2024-04-26)】") {
 		t.Errorf("search text lacks the label:\n%s", out)
+	}
+	out, stderr, err := runWith(context.Background(), nil, q+"\n", append([]string{"chat"}, common...)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "⚠️ 已废止（由《中华人民共和国学位法》（2024-04-26）废止）") {
+		t.Errorf("chat lacks the label:\n%s", out)
+	}
+	// The greeting lists the documents in force only.
+	if !strings.Contains(out, "• 《中华人民共和国学位法》") || strings.Contains(out, "• 《中华人民共和国学位条例》") {
+		t.Errorf("greeting:\n%s", out)
 	}
 }
