@@ -184,7 +184,15 @@ func fillMeta(d *Document, pageTitle, name string) {
 	}
 
 	// Issuer.
-	sigIssuer, sigDate := signature(d.Text)
+	// The signature is read from the end of the text, only when a field it gives is still missing.
+	var sigIssuer, sigDate string
+	signed := false
+	sign := func() {
+		if !signed {
+			sigIssuer, sigDate = signature(d.Text)
+			signed = true
+		}
+	}
 	fill(&m.Issuer, &s.Issuer, hist.issuer(), SourceHistory)
 	fill(&m.Issuer, &s.Issuer, issuerOfTitle(m.Title), SourceTitle)
 	fill(&m.Issuer, &s.Issuer, coverIssuers(head), SourceText)
@@ -204,7 +212,10 @@ func fillMeta(d *Document, pageTitle, name string) {
 			break
 		}
 	}
-	fill(&m.Issuer, &s.Issuer, sigIssuer, SourceSignature)
+	if m.Issuer == "" && s.Issuer == "" {
+		sign()
+		fill(&m.Issuer, &s.Issuer, sigIssuer, SourceSignature)
+	}
 
 	// Date.
 	if m.Date == "" && s.Date == "" {
@@ -227,6 +238,7 @@ func fillMeta(d *Document, pageTitle, name string) {
 			}
 		}
 		if date == "" {
+			sign()
 			date, from = sigDate, SourceSignature
 		}
 		// The file name's date is a person's word on the version; the text may say the same day
