@@ -782,6 +782,12 @@ func (c *coverage) of(mask uint64) float64 {
 
 // rerank adjusts the candidates' scores for what BM25 does not see, and sorts them.
 func (ix *Index) rerank(q *query, cands []*cand) {
+	inForce := 0.0 // the most of the question a passage in force holds
+	for _, c := range cands {
+		if ix.docs[ix.pdoc[c.p]].InForce() {
+			inForce = max(inForce, c.coverage)
+		}
+	}
 	for i, c := range cands {
 		d := int(ix.pdoc[c.p])
 		if len(q.regionDocs) > 0 {
@@ -814,6 +820,7 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 		if ix.rebuilt(c.p) {
 			c.score *= rebuiltWeight
 		}
+		c.score *= authority(ix.docs[d], c.coverage, inForce)
 		for _, y := range q.years {
 			if strings.HasPrefix(ix.docs[d].Date, y) {
 				c.score *= yearBoost
@@ -912,9 +919,12 @@ func (ix *Index) collapse(cands []*cand, k int) []*cand {
 	return kept
 }
 
-// moreComplete reports whether passage a is a more complete version of passage b: fewer masked
-// figures in it or, when they are alike, in its document.
+// moreComplete reports whether passage a is a more complete version of passage b: of a document in
+// force where b's is not, or with fewer masked figures in it or, when they are alike, in its document.
 func (ix *Index) moreComplete(a, b int) bool {
+	if fa, fb := ix.docs[ix.pdoc[a]].InForce(), ix.docs[ix.pdoc[b]].InForce(); fa != fb {
+		return fa
+	}
 	ma, mb := corpus.Masks(ix.text(a)), corpus.Masks(ix.text(b))
 	if ma != mb {
 		return ma < mb

@@ -1,0 +1,35 @@
+package index
+
+import "policybot/corpus"
+
+// Where a law and the rules that apply it say the same thing, a citizen's question is answered first
+// by the law: the order of authority of the Legislation Law (立法法) — the Constitution and laws, then
+// administrative regulations and local regulations, then ministries' and local governments' rules —
+// with judicial interpretations, which apply laws to the cases courts try, after the rules. A
+// document no longer in force comes after every one that is.
+
+// kindWeight weighs a passage by the kind of its document; kinds not listed (plans, notices,
+// speeches, reports) weigh 1.
+var kindWeight = map[string]float64{
+	"宪法": 1, "法律": 1,
+	"行政法规": 0.85, "地方性法规": 0.85,
+	"部门规章": 0.8, "地方政府规章": 0.8,
+	"司法解释": 0.7,
+}
+
+// notInForce weighs a passage of a repealed or superseded document that holds no more of the
+// question than a passage in force: it comes after it. One that holds more is what answers.
+const notInForce = 0.3
+
+// authority is the weight of a passage of document d that holds the share cover of the question,
+// when the passages in force hold at most inForce of it.
+func authority(d *corpus.Document, cover, inForce float64) float64 {
+	w := 1.0
+	if k, ok := kindWeight[d.Kind]; ok {
+		w = k
+	}
+	if !d.InForce() && cover <= inForce {
+		w *= notInForce
+	}
+	return w
+}
