@@ -438,3 +438,15 @@ func TestNoQuestionInProcessLog(t *testing.T) {
 		t.Errorf("question in the log:\n%s", buf.String())
 	}
 }
+
+// TestAskCutNumber: a long question cut at the limit in the middle of a number leaves the whole
+// number out, so that no part of it reaches the query log unmasked.
+func TestAskCutNumber(t *testing.T) {
+	lg := &memLog{}
+	h := newHandlers(t, Config{Log: lg})
+	q := strings.Repeat("失", 295) + "电话138.1234.5678，失业金怎么领"
+	h.Ask(context.Background(), private, q)
+	if got := lg.entries[0].Question; strings.ContainsAny(got, "0123456789") || !strings.HasSuffix(got, "电话") {
+		t.Errorf("logged %q", got[len(got)-20:])
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"policybot/handlers"
+	"policybot/internal/pii"
 	"policybot/internal/querylog"
 )
 
@@ -102,8 +103,10 @@ func newSharedSessions(store *querylog.Store, log *slog.Logger) *sharedSessions 
 	return &sharedSessions{store: store, ttl: handlers.DefaultSessionTTL, mem: handlers.NewMemorySessions(0, 0), log: log}
 }
 
-// Put stores s under a new id.
+// Put stores s under a new id. The question is masked as the query log masks it (pii.Mask), since
+// the state is kept in the log's database.
 func (s *sharedSessions) Put(ctx context.Context, sess handlers.Session) (string, error) {
+	sess.Question = pii.Mask(sess.Question)
 	b, err := json.Marshal(sess)
 	if err != nil {
 		return "", fmt.Errorf("put session: %w", err)

@@ -79,6 +79,28 @@ func TestChat(t *testing.T) {
 	}
 }
 
+// TestChatMasksNumbers: a phone number written with dots (issue 12's reproduction) reaches no file
+// of the data folder, neither the question nor its normalised form.
+func TestChatMasksNumbers(t *testing.T) {
+	args := seedArgs(t)
+	if _, stderr, err := runWith(context.Background(), nil, "电话138.1234.5678 失业金\n", append([]string{"chat"}, args...)...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	files, err := filepath.Glob(filepath.Join(args[3], "querylog.db*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no query log: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("13812345678")) || bytes.Contains(b, []byte("1234")) {
+			t.Errorf("%s holds the phone number", f)
+		}
+	}
+}
+
 // TestServeWithoutToken: without a token, serve says so and runs the console chat.
 func TestServeWithoutToken(t *testing.T) {
 	out, stderr, err := runWith(context.Background(), nil, "创业担保贷款\n", append([]string{"serve"}, seedArgs(t)...)...)

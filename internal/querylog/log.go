@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"policybot/handlers"
+	"policybot/internal/pii"
 )
 
 // Errors the write path returns; the caller answers the question anyway.
@@ -94,8 +95,9 @@ func NewLog(store *Store, secret []byte, o LogOptions) *Log {
 const maxQuestion = 4096
 
 // Record queues e for the log and returns the id that Rate takes later. The user id is replaced by
-// its pseudonym and the chat id is dropped before anything is queued; phone and 身份证 numbers in the
-// question are masked. It returns ErrBusy when the queue is full (the database is not keeping up)
+// its pseudonym and the chat id is dropped before anything is queued; phone, 身份证 and other long
+// numbers and e-mail addresses in the question are masked (pii.Mask), so neither the question nor
+// anything derived from it (its normalised form) holds them. It returns ErrBusy when the queue is full (the database is not keeping up)
 // and ErrClosed after Close; the answer should go out either way.
 func (l *Log) Record(ctx context.Context, e handlers.LogEntry) (int64, error) {
 	if l.obs != nil {
@@ -105,11 +107,11 @@ func (l *Log) Record(ctx context.Context, e handlers.LogEntry) (int64, error) {
 	if t.IsZero() {
 		t = time.Now()
 	}
-	q := e.Question
+	// Masked before it is cut, so that the cut cannot leave part of a number unmasked.
+	q := pii.Mask(e.Question)
 	if utf8.RuneCountInString(q) > maxQuestion {
 		q = string([]rune(q)[:maxQuestion])
 	}
-	q = Mask(q)
 	row := &Row{
 		ID:        l.nextID(),
 		Time:      t,
