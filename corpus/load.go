@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"policybot/internal/parallel"
 	"policybot/internal/script"
@@ -85,7 +86,8 @@ func Parse(b []byte, format, id string, meta Meta) (*Document, error) {
 func readMeta(path string) (Meta, error) {
 	var m Meta
 	b, err := os.ReadFile(MetaPath(path))
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENAMETOOLONG) {
+		// No sidecar; one whose name would be too long for the file system cannot exist.
 		return m, nil
 	}
 	if err != nil {
