@@ -24,6 +24,9 @@ var (
 	ErrBusy = errors.New("querylog: log is behind, entry dropped")
 	// ErrClosed is returned after Close.
 	ErrClosed = errors.New("querylog: log closed")
+	// ErrLost reports questions written to an SQLite file that was deleted or replaced while the
+	// log had it open: they are gone with it.
+	ErrLost = errors.New("querylog: the log's file was deleted or replaced while open")
 	// ErrRating is returned for a rating other than +1 or -1.
 	ErrRating = errors.New("querylog: rating must be +1 or -1")
 )
@@ -63,6 +66,7 @@ type Log struct {
 	ops    chan op
 	done   chan struct{}
 	lastID atomic.Int64
+	lost   int64 // the store's Lost already counted as failures; the writer's
 }
 
 var _ handlers.QueryLog = (*Log)(nil)
@@ -87,6 +91,7 @@ func NewLog(store *Store, secret []byte, o LogOptions) *Log {
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
+	l.lost = store.Lost()
 	go l.write()
 	return l
 }
@@ -223,6 +228,16 @@ func (l *Log) write() {
 func (l *Log) flush(batch []op) {
 	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
 	defer cancel()
+	// A file deleted or replaced under the log is opened again before anything more is written to
+	// it; the writes that went to the lost file are counted as one failure.
+	if err := l.store.db.check(ctx); err != nil {
+		l.log.Error("query log check failed", "db", l.store.name, "err", err)
+	}
+	if n := l.store.Lost(); n > l.lost {
+		for ; l.lost < n; l.lost++ {
+			l.failed("questions written to a file that was deleted", ErrLost)
+		}
+	}
 	if len(batch) > 1 {
 		if err := l.store.apply(ctx, batch); err == nil {
 			return
