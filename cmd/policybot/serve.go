@@ -51,6 +51,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	hook := fs.String("webhook-url", "", "public URL Telegram posts updates to (webhook mode; default: long polling)")
 	listen := fs.String("listen", "", "address the webhook server listens on, e.g. :8443 (with --webhook-url)")
 	adminAddr := fs.String("admin-addr", "", "address of the admin page, e.g. 127.0.0.1:8080 (off when empty; needs POLICYBOT_ADMIN_TOKEN)")
+	adminProxies := fs.String("admin-proxies", "127.0.0.0/8,::1", "addresses (or CIDR ranges) of the TLS-terminating proxies in front of the admin page whose X-Forwarded-For and X-Forwarded-Proto are believed; \"none\" for none")
 	if err := parse(fs, args, &cfg); err != nil {
 		return err
 	}
@@ -62,6 +63,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	if _, err := lc.retention(); err != nil {
 		return err
+	}
+	proxies, err := parseProxies(*adminProxies)
+	if err != nil {
+		return fmt.Errorf("%w: --admin-proxies: %v", errUsage, err)
 	}
 	token := strings.TrimSpace(e.getenv(envToken))
 	if token == "" {
@@ -93,7 +98,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := adminServer(e, *adminAddr, svc.store, svc.metrics, svc.ready)
+	srv, err := adminServer(e, *adminAddr, proxies, svc.store, svc.metrics, svc.ready)
 	if err != nil {
 		svc.close(e, nil)
 		return err
