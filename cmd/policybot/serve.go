@@ -125,7 +125,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 // serveBot runs the Telegram bot over the services until ctx ends and the answers in flight are
 // done.
 func serveBot(ctx context.Context, e *env, cfg Config, svc *services, roles bot.Roles, token, hook, listen, secret string) error {
-	h, err := handlers.New(handlers.Config{Searcher: svc.live, Log: svc.qlog, Sessions: newSharedSessions(svc.store, e.log),
+	svc.sessions = newSharedSessions(svc.store, e.log)
+	h, err := handlers.New(handlers.Config{Searcher: svc.live, Log: svc.qlog, Sessions: svc.sessions,
 		Logger: e.log, Retention: svc.retention})
 	if err != nil {
 		return err
@@ -162,6 +163,7 @@ type services struct {
 	live      *index.Live
 	store     *querylog.Store // nil when the chat runs without a query log
 	qlog      *querylog.Log   // likewise
+	sessions  *sharedSessions // the bot's button state; nil for the console chat
 	metrics   *admin.Metrics
 	retention time.Duration
 }
@@ -205,23 +207,18 @@ func (s *services) ready(ctx context.Context) error {
 	return s.store.Ping(ctx)
 }
 
-// close shuts the services down once no handler runs any more: the query log's queue is written,
-// the admin page (srv, when not nil) finishes its requests, then the log's database and the index
-// are closed.
+// close shuts the services down once no handler runs any more: the query log's queue and the button
+// state are written, the admin page (srv, when not nil) finishes its requests, then the log's
+// database and the index are closed.
 func (s *services) close(e *env, srv *http.Server) {
 	if s.qlog != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), logDrain)
-		if err := s.qlog.Close(ctx); err != nil {
-			e.log.Warn("query log entries left unwritten at shutdown", "err", err)
-		}
-		cancel()
+		within(e, logDrain, "query log entries left unwritten at shutdown", s.qlog.Close)
+	}
+	if s.sessions != nil {
+		within(e, logDrain, "button state left unwritten at shutdown", s.sessions.Close)
 	}
 	if srv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), adminShutdown)
-		if err := srv.Shutdown(ctx); err != nil {
-			e.log.Warn("admin page shutdown", "err", err)
-		}
-		cancel()
+		within(e, adminShutdown, "admin page shutdown", srv.Shutdown)
 	}
 	if s.store != nil {
 		if err := s.store.Close(); err != nil {
@@ -230,6 +227,15 @@ func (s *services) close(e *env, srv *http.Server) {
 	}
 	s.live.Close()
 	e.log.Info("index closed; bye")
+}
+
+// within runs stop with a deadline of d, logging what it says when it fails.
+func within(e *env, d time.Duration, what string, stop func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		e.log.Warn(what, "err", err)
+	}
 }
 
 // newSecret returns a random webhook secret token (43 characters of A-Z, a-z, 0-9, _ and -).

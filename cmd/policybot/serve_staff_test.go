@@ -209,9 +209,14 @@ func TestServeStaffAndAdmin(t *testing.T) {
 	if !ok {
 		t.Fatal("no 更多结果 button")
 	}
+	// The state reaches the shared store just after the answer, written by a writer of its own.
 	id := strings.Split(more.CallbackData, ":")[1]
-	if _, err := st.GetState(context.Background(), "answer:"+id); err != nil {
-		t.Errorf("the button state is not in the shared store: %v", err)
+	deadline := time.Now().Add(30 * time.Second)
+	for _, err := st.GetState(context.Background(), "answer:"+id); err != nil; _, err = st.GetState(context.Background(), "answer:"+id) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the button state is not in the shared store: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	before := len(s.srv.Sent())
 	s.srv.Push(s.srv.Press(ans, bottest.Person(citizen, "A"), "更多结果"))
@@ -339,26 +344,41 @@ func TestServeStaffAndAdmin(t *testing.T) {
 	}
 }
 
+// lockDB holds the SQLite database at path locked (BEGIN EXCLUSIVE) from another connection, as
+// another process would, until unlock is called (or the test ends).
+func lockDB(t testing.TB, path string) (unlock func()) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(100)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	unlock = func() {
+		once.Do(func() {
+			conn.ExecContext(ctx, "ROLLBACK")
+			conn.Close()
+			db.Close()
+		})
+	}
+	t.Cleanup(unlock)
+	return unlock
+}
+
 // TestServeLogLocked: while the query log's database is locked by another writer, citizens are still
 // answered (the button state falls back to memory, so the buttons still work), and the lost writes are
 // logged and counted in policybot_querylog_write_failures_total.
 func TestServeLogLocked(t *testing.T) {
 	s := startServe(t, nil)
 	s.say(1001, "失业金怎么领", 1)
-	db, err := sql.Open("sqlite", querylog.Path(s.data)+"?_pragma=busy_timeout(100)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx := context.Background()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
-		t.Fatal(err)
-	}
+	unlock := lockDB(t, querylog.Path(s.data))
 	ans := s.say(1001, "湖南全省建成了多少家零工市场？", 1)[0]
 	if !strings.Contains(ans.Text, "486家零工市") {
 		t.Errorf("no answer while the log is locked:\n%s", ans.Text)
@@ -375,7 +395,7 @@ func TestServeLogLocked(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	conn.ExecContext(ctx, "ROLLBACK")
+	unlock()
 	if !strings.Contains(s.stderr.String(), "query log write failed") {
 		t.Errorf("the lost write is not logged:\n%s", s.stderr.String())
 	}
