@@ -535,7 +535,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, received time.Ti
 			// Logged and audited with the user id by the staff operations.
 			a = b.cfg.Staff.Refuse(handlers.TelegramActor(w.UserID), c.name)
 		case !b.cfg.Roles.Allows(w.UserID, c.role):
-			b.log.Warn("command refused: role required", "command", c.name, "role", c.role.String(), "user", w.UserID)
+			b.log.Warn("command refused: role required", "command", c.name, "role", c.role.String(), "user", b.refused(w.UserID))
 			a = handlers.Answer{Kind: handlers.KindText, Text: "抱歉，这个命令只有" + roleName(c.role) + "可以使用。"}
 		case c.private && m.Chat.Type != models.ChatTypePrivate:
 			a = handlers.Answer{Kind: handlers.KindText, Text: "请在与我的私聊中使用这个命令：提问记录不在群里显示。"}
@@ -544,6 +544,18 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, received time.Ti
 		}
 	}
 	b.send(ctx, m.Chat.ID, replyTo, Render(a))
+}
+
+// refused names a person refused a command in the log: staff by Telegram id (as the audit trail
+// names them), anyone else by pseudonym, never by id.
+func (b *Bot) refused(userID int64) string {
+	if b.cfg.Roles.Allows(userID, Staff) {
+		return strconv.FormatInt(userID, 10)
+	}
+	if b.cfg.Pseudonym == nil {
+		return "not-allowed"
+	}
+	return "pseudonym:" + b.cfg.Pseudonym(userID)
 }
 
 func roleName(r Role) string {
@@ -577,7 +589,7 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 	switch kind {
 	case handlers.ActionResolve:
 		if b.cfg.Review == nil || !b.cfg.Roles.Allows(w.UserID, Admin) {
-			b.log.Warn("button refused: role required", "action", "resolve", "role", Admin.String(), "user", w.UserID)
+			b.log.Warn("button refused: role required", "action", "resolve", "role", Admin.String(), "user", b.refused(w.UserID))
 			b.toast(ctx, q.ID, "抱歉，只有管理员可以标记。")
 			return
 		}

@@ -177,7 +177,7 @@ func (hs *harness) newBot(o options) *Bot {
 	}
 	b, err := New(context.Background(), Config{
 		Token: testToken, ServerURL: hs.srv.URL, Handlers: h, Roles: o.roles, Logger: logger,
-		PollTimeout: 2 * time.Second, Grace: o.grace, Staff: o.staff, Review: o.review,
+		PollTimeout: 2 * time.Second, Grace: o.grace, Staff: o.staff, Review: o.review, Pseudonym: pseudonym,
 		SendRate: o.sendRate, GroupPerMinute: o.groupPerMinute, PressBurst: o.pressBurst, PressEvery: o.pressEvery,
 	})
 	if err != nil {

@@ -135,16 +135,21 @@ func serveBot(ctx context.Context, e *env, cfg Config, svc *services, roles bot.
 	staff.Members = roles.IDs(bot.Staff)
 	staff.Index = svc.live
 	staff.LockWait = staffLockWait
+	var pseudonym func(int64) string // names citizens refused a command, in the log and audit trail
+	if svc.qlog != nil {
+		pseudonym = svc.qlog.Pseudonym
+	}
+	staff.Pseudonym = pseudonym
 	if qs, set, err := loadQuestions("", cfg); err != nil {
 		e.log.Warn("regression questions cannot be read; reindex reports will not list answer changes", "set", set, "err", err)
 	} else {
 		staff.Questions = qs
 	}
-	review := &handlers.Review{Log: reviewLog{store: svc.store}, Members: roles.IDs(bot.Admin), Location: time.Local, Logger: e.log}
+	review := &handlers.Review{Log: reviewLog{store: svc.store}, Members: roles.IDs(bot.Admin), Location: time.Local, Logger: e.log, Pseudonym: pseudonym}
 	nstaff, nadmins := roles.Count()
 	b, err := bot.New(ctx, bot.Config{
 		Token: token, ServerURL: e.getenv(envAPIURL), Handlers: h, Roles: roles, Logger: e.log,
-		Staff: handlers.NewStaffChat(staff, svc.live, svc.metrics), Review: review,
+		Staff: handlers.NewStaffChat(staff, svc.live, svc.metrics), Review: review, Pseudonym: pseudonym,
 	})
 	if err != nil {
 		return err

@@ -264,10 +264,21 @@ func TestServeStaffAndAdmin(t *testing.T) {
 	for _, e := range entries {
 		trail = append(trail, e.Who+" "+e.Action)
 	}
-	for _, want := range []string{"telegram:1001 denied", "telegram:11 add", "telegram:11 reindex"} {
+	// The citizen refused is named by the pseudonym the query log gives them, never by id; staff by id.
+	secret, err := querylog.Secret(s.data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := querylog.NewLog(st, secret, querylog.LogOptions{})
+	key := keys.Pseudonym(citizen)
+	keys.Close(context.Background())
+	for _, want := range []string{"telegram-pseudonym:" + key + " denied", "telegram:11 add", "telegram:11 reindex"} {
 		if !strings.Contains(strings.Join(trail, "\n"), want) {
 			t.Errorf("audit trail lacks %q: %v", want, trail)
 		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(s.data, AuditFile)); strings.Contains(string(b), "1001") {
+		t.Errorf("the audit trail holds a citizen's id:\n%s", b)
 	}
 
 	// The admin reviews the log.

@@ -136,6 +136,10 @@ func (l *Log) Record(ctx context.Context, e handlers.LogEntry) (int64, error) {
 	return row.ID, nil
 }
 
+// Pseudonym is the key the log stores for Telegram user userID instead of the id (an HMAC of it with
+// the log's secret), for naming a person elsewhere without their id.
+func (l *Log) Pseudonym(userID int64) string { return pseudonym(l.secret, userID) }
+
 // Rate queues a rating (+1 for 👍, -1 for 👎) of the question Record returned id for; a later
 // rating replaces an earlier one. It returns ErrRating for another value, ErrBusy when the queue is
 // full and ErrClosed after Close.
