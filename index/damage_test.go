@@ -59,15 +59,7 @@ func TestOpenDamaged(t *testing.T) {
 // the one it has, does not read the damaged one again, and swaps in the next good one.
 func TestLiveDamagedNew(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
-	if _, err := Update(ctx, data, seedsExcept(t, "hunan-2025-stable-employment"), UpdateOptions{BuildOptions: seedOptions}); err != nil {
-		t.Fatal(err)
-	}
-	live, err := OpenLive(ctx, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
+	data, live := liveWithout(t, "hunan-2025-stable-employment")
 	first := live.Manifest().Name
 	for _, f := range []string{"bleve/index_meta.json", "bleve/store/root.bolt", userDictFile} {
 		m, err := Build(ctx, data, seedsExcept(t), seedOptions)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"policybot/corpus"
 	"policybot/handlers"
 	"policybot/internal/audit"
+	"policybot/internal/faulttest"
 	"policybot/internal/querylog"
 )
 
@@ -42,21 +42,7 @@ type running struct {
 func copyCorpus(t *testing.T) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), "docs")
-	err := filepath.WalkDir("../../corpus/docs", func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("../../corpus/docs", p)
-		if e.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
+	if err := faulttest.Copy("../../corpus/docs", dst); err != nil {
 		t.Fatal(err)
 	}
 	return dst
