@@ -56,6 +56,11 @@ type Passage struct {
 	// Rebuilt marks a table row put back together from a table flattened one cell per line. Its Text
 	// is not verbatim; Start and End span the whole table in the source.
 	Rebuilt bool
+	// Lead holds the spans of Document.Text that a later part of a long article or list repeats before
+	// its own text [Start, End): the article's number and the sentence that introduces its items.
+	// Text is then those spans and its own, as written, joined by "……" where text is left out (see
+	// LeadText).
+	Lead [][2]int
 	// Cells and Headers split a rebuilt row for the index: the row's own cells, and its table's column
 	// headers, which repeat in every row and so describe the row rather than say something of it.
 	Cells, Headers string

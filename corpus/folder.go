@@ -39,6 +39,8 @@ import (
 // Its methods are safe to call from several processes at once: changes take the folder's lock.
 type Folder struct {
 	Dir string
+	// Skip names folders under Dir that are not part of the corpus (see Files).
+	Skip []string
 	// LockWait is how long a change waits for another to finish before giving up; 30 s when 0.
 	LockWait time.Duration
 	// Pause, when set, is called with the name of each step of a change as it is reached (a test
@@ -113,7 +115,7 @@ func (f *Folder) Snapshot(ctx context.Context) ([]*Document, error) {
 	l, err := f.lock(ctx)
 	switch {
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS):
-		return Load(f.Dir)
+		return Load(f.Dir, f.Skip...)
 	case err != nil:
 		return nil, err
 	}
@@ -121,7 +123,7 @@ func (f *Folder) Snapshot(ctx context.Context) ([]*Document, error) {
 	if err := f.recover(); err != nil {
 		return nil, err
 	}
-	return Load(f.Dir)
+	return Load(f.Dir, f.Skip...)
 }
 
 // Recover finishes a change that a crash interrupted after it was committed, and removes what was
@@ -564,7 +566,7 @@ func (f *Folder) Edit(ctx context.Context, id string, set Meta) (before, after M
 // text, as the index will see it). A document that cannot be read is listed with its error in the
 // returned error and without metadata.
 func (f *Folder) List() ([]Entry, error) {
-	files, err := Files(f.Dir)
+	files, err := Files(f.Dir, f.Skip...)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -115,15 +116,21 @@ func MetaPath(path string) string {
 
 // Files lists the document files under dir (recursively, in name order), skipping sidecars, the
 // originals of converted documents (NAME.orig.pdf), README files and hidden files and folders (the
-// trash, the staging area of changes in progress). Each is returned with its document id: its path under dir without
-// extension, with forward slashes.
-func Files(dir string) ([]File, error) {
+// trash, the staging area of changes in progress), and the folders under dir named in skip (paths
+// relative to dir, with forward slashes). Each is returned with its document id: its path under dir
+// without extension, with forward slashes.
+func Files(dir string, skip ...string) ([]File, error) {
 	var out []File
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		name := d.Name()
+		if d.IsDir() && path != dir && len(skip) > 0 {
+			if rel, err := filepath.Rel(dir, path); err == nil && slices.Contains(skip, filepath.ToSlash(rel)) {
+				return filepath.SkipDir
+			}
+		}
 		if strings.HasPrefix(name, ".") && path != dir {
 			if d.IsDir() {
 				return filepath.SkipDir
@@ -157,11 +164,11 @@ type File struct {
 	ID   string
 }
 
-// Load reads every document under dir. Documents that cannot be read are left out and reported in
+// Load reads every document under dir but the folders in skip (see Files). Documents that cannot be read are left out and reported in
 // the returned error (one line each, naming the file), so one broken file does not hide the rest;
 // the error is nil when every file was read.
-func Load(dir string) ([]*Document, error) {
-	files, err := Files(dir)
+func Load(dir string, skip ...string) ([]*Document, error) {
+	files, err := Files(dir, skip...)
 	if err != nil {
 		return nil, err
 	}
@@ -184,10 +191,10 @@ func Load(dir string) ([]*Document, error) {
 }
 
 // Fingerprint hashes what an index built from dir depends on: the id, bytes and sidecar of every
-// document under dir, and the files in extra (the user dictionary and synonym list; a path of "" or
+// document under dir but the folders in skip (see Files), and the files in extra (the user dictionary and synonym list; a path of "" or
 // a missing file counts as empty). Two calls give the same result exactly when none of it changed.
-func Fingerprint(dir string, extra ...string) (string, error) {
-	files, err := Files(dir)
+func Fingerprint(dir string, skip []string, extra ...string) (string, error) {
+	files, err := Files(dir, skip...)
 	if err != nil {
 		return "", err
 	}

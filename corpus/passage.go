@@ -86,6 +86,20 @@ func Cut(doc *Document) []Passage {
 			}
 			inFront = false
 		}
+		if ok && h.rank == rankArticle {
+			// An article is a unit: its paragraphs and items are its text, not sections.
+			c.open(h, l)
+			n := articleBody(ls[i+1:])
+			body := []line{l}
+			for _, b := range ls[i+1 : i+1+n] {
+				if !furnitureLine(b.text) {
+					body = append(body, b)
+				}
+			}
+			c.unit(body, true)
+			i += n
+			continue
+		}
 		if ok {
 			c.open(h, l)
 			if consumed {
@@ -94,12 +108,11 @@ func Cut(doc *Document) []Passage {
 				i++
 			}
 			if h.inline {
-				c.head = nil
-				c.para(l)
+				i += c.text(l, ls[i+1:])
 			}
 			continue
 		}
-		c.para(l)
+		i += c.text(l, ls[i+1:])
 	}
 	c.flush()
 	if len(c.passages) == 0 {
@@ -180,6 +193,19 @@ func (c *cutter) current() int {
 		return -1
 	}
 	return c.stack[len(c.stack)-1]
+}
+
+// text adds a paragraph line to the current section and, when it introduces a list, the list's
+// items that follow it in rest; it returns how many lines of rest it took.
+func (c *cutter) text(l line, rest []line) int {
+	if introduces(l.text) {
+		if n := listItems(rest); n > 0 {
+			c.unit(append([]line{l}, rest[:n]...), false)
+			return n
+		}
+	}
+	c.para(l)
+	return 0
 }
 
 // para adds a paragraph line to the current section.

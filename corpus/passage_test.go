@@ -34,8 +34,13 @@ func checkPassages(t *testing.T, doc *Document, ps []Passage) {
 		if p.Start < end {
 			t.Fatalf("#%d starts at %d, before the previous passage ends at %d", i, p.Start, end)
 		}
-		if doc.Text[p.Start:p.End] != p.Text {
-			t.Fatalf("#%d text is not the source at its offsets", i)
+		if want := LeadText(doc.Text, p.Lead, p.Start, p.End); p.Text != want {
+			t.Fatalf("#%d text is not the source at its offsets (with its lead %v)", i, p.Lead)
+		}
+		for _, sp := range p.Lead {
+			if sp[0] < 0 || sp[0] >= sp[1] || sp[1] > p.Start {
+				t.Fatalf("#%d lead span %v is not text before the passage at %d", i, sp, p.Start)
+			}
 		}
 		for _, h := range p.Path {
 			if p.Start < h.Start || p.End > h.End {

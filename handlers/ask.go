@@ -258,9 +258,16 @@ func (h *Handlers) hit(ref HitRef, rank int, sc script.Script) (Hit, bool) {
 	if p == nil {
 		return Hit{}, false
 	}
+	text, spans := p.Text, validSpans(ref.Highlights, p.Text)
+	if n := len(p.Path); n > 0 {
+		// Shown under its section path, a passage that opens with its section's heading does not
+		// print the heading a second time.
+		cut := headingPrefix(text, p.Path[n-1].Text)
+		text, spans = text[cut:], shiftSpans(spans, cut)
+	}
 	hit := Hit{
-		Rank: rank, Title: d.Title, Section: p.Section(), Text: p.Text,
-		Highlights: validSpans(ref.Highlights, p.Text), Citation: citation(d), DocID: d.ID, PassageID: p.ID(),
+		Rank: rank, Title: d.Title, Section: p.Section(), Text: text,
+		Highlights: spans, Citation: citation(d), DocID: d.ID, PassageID: p.ID(),
 	}
 	if hit.URL = link(d.URL); hit.URL != "" {
 		hit.LinkLabel = labelLink
@@ -405,6 +412,55 @@ func validSpans(spans []index.Span, text string) []index.Span {
 		}
 		out = append(out, s)
 		last = s.End
+	}
+	return out
+}
+
+// headingPrefix returns how many bytes at the start of text repeat heading (white space aside), with
+// the full stop, colon or spaces after it; 0 when text does not open with heading or is nothing more.
+func headingPrefix(text, heading string) int {
+	i := 0
+	for _, r := range heading {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		for i < len(text) {
+			c, n := utf8.DecodeRuneInString(text[i:])
+			if !unicode.IsSpace(c) {
+				break
+			}
+			i += n
+		}
+		c, n := utf8.DecodeRuneInString(text[i:])
+		if c != r {
+			return 0
+		}
+		i += n
+	}
+	for i < len(text) {
+		c, n := utf8.DecodeRuneInString(text[i:])
+		if !unicode.IsSpace(c) && !strings.ContainsRune("。：:．.、", c) {
+			break
+		}
+		i += n
+	}
+	if strings.TrimSpace(text[i:]) == "" {
+		return 0
+	}
+	return i
+}
+
+// shiftSpans moves spans of a text whose first cut bytes are dropped, dropping the spans in them.
+func shiftSpans(spans []index.Span, cut int) []index.Span {
+	if cut == 0 {
+		return spans
+	}
+	var out []index.Span
+	for _, s := range spans {
+		if s.End <= cut {
+			continue
+		}
+		out = append(out, index.Span{Start: max(s.Start, cut) - cut, End: s.End - cut})
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -488,4 +489,27 @@ func FuzzCleanQuestion(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHeadingPrefix checks the display rule: a passage shown under its section path does not repeat
+// the heading the path ends with.
+func TestHeadingPrefix(t *testing.T) {
+	tests := []struct{ text, heading, want string }{
+		{"第三条 非法吸收或者变相吸收公众存款。", "第三条", "非法吸收或者变相吸收公众存款。"},
+		{"第三条……具有下列情形之一的：", "第三条", "……具有下列情形之一的："},
+		{"01\n坚持线上服务和线下服务并重\n大力推进零工市场建设。", "01 坚持线上服务和线下服务并重", "大力推进零工市场建设。"},
+		{"1.就业形势持续稳定发展。不断扩大就业容量。", "1.就业形势持续稳定发展", "不断扩大就业容量。"},
+		{"专栏2 易地搬迁就业帮扶计划", "专栏2 易地搬迁就业帮扶计划", "专栏2 易地搬迁就业帮扶计划"},
+		{"第三十条 澳门居民的人格尊严不受侵犯。", "第三条", "第三十条 澳门居民的人格尊严不受侵犯。"},
+		{"鼓励易地搬迁群众自主创业。", "专栏2 易地搬迁就业帮扶计划", "鼓励易地搬迁群众自主创业。"},
+	}
+	for _, tc := range tests {
+		if got := tc.text[headingPrefix(tc.text, tc.heading):]; got != tc.want {
+			t.Errorf("%q under %q shows %q, want %q", tc.text, tc.heading, got, tc.want)
+		}
+	}
+	spans := shiftSpans([]index.Span{{Start: 0, End: 3}, {Start: 6, End: 12}, {Start: 15, End: 21}}, 9)
+	if want := []index.Span{{Start: 0, End: 3}, {Start: 6, End: 12}}; !slices.Equal(spans, want) {
+		t.Errorf("shifted spans %v, want %v", spans, want)
+	}
 }

@@ -439,7 +439,7 @@ func (s *Staff) Reindex(ctx context.Context, who Actor, opt ReindexOptions) (*Re
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("reindex: no readable documents in %s", s.Folder.Dir)
 	}
-	fp, err := index.CorpusFingerprint(s.Folder.Dir, s.UserDict, s.Synonyms)
+	fp, err := index.CorpusFingerprint(s.Folder.Dir, s.Folder.Skip, s.UserDict, s.Synonyms)
 	if err != nil {
 		return nil, fmt.Errorf("reindex: %w", err)
 	}

@@ -37,8 +37,16 @@ type qterm struct {
 	text   string
 	weight float64
 	covers []int // the question words (groups) it stands for
+	direct bool  // a word of the question, or a shorter word inside one, rather than only a synonym's
 	df     uint64
 	idf    float64
+}
+
+// synAlt is a synonym of words of the question: the words it is written with stand for them together
+// (解除 and 劳动合同 for 辞退), not each alone.
+type synAlt struct {
+	covers []int    // the question's words (groups)
+	words  []string // the synonym's words
 }
 
 // qgroup is one word of the question, for measuring how much of the question a passage covers.
@@ -59,6 +67,7 @@ type query struct {
 	yesNo         bool         // the question asks yes or no
 	subject       string       // what the question asks the definition of (什么是……)
 	intro         []string     // the attributes the question asks about (条件, 材料: see introduces)
+	alts          []synAlt     // the synonyms of its words
 	years         []string     // years the question names
 }
 
@@ -132,6 +141,7 @@ func (ix *Index) analyse(q string) *query {
 			w *= weightSub
 		}
 		add(t.Term, w, []int{g})
+		qu.terms[byText[t.Term]].direct = true
 		spans = append(spans, span{t.Start, t.End, g})
 	}
 	// Synonyms: the phrases found in the question bring their counterparts, which stand for the
@@ -148,6 +158,7 @@ func (ix *Index) analyse(q string) *query {
 			continue
 		}
 		for _, alt := range alts {
+			a := synAlt{covers: covers}
 			for _, t := range ix.seg.Tokenize(alt) {
 				if stopWords[t.Term] {
 					continue
@@ -157,6 +168,12 @@ func (ix *Index) analyse(q string) *query {
 					w = weightSingle * weightSynonym
 				}
 				add(t.Term, w, covers)
+				if !t.Sub {
+					a.words = append(a.words, t.Term)
+				}
+			}
+			if len(a.words) > 0 {
+				qu.alts = append(qu.alts, a)
 			}
 		}
 	}

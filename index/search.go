@@ -39,13 +39,27 @@ type Hit struct {
 	Highlights []Span  // the question's words in Passage.Text
 }
 
+// Verdict says how the documents answer a question.
+type Verdict string
+
+// The three verdicts.
+const (
+	// VerdictAnswer: the passages answer the question.
+	VerdictAnswer Verdict = "answer"
+	// VerdictRelated: the documents hold the question's subject, but no passage clearly answers it;
+	// the best passages may help.
+	VerdictRelated Verdict = "related"
+	// VerdictNone: the documents do not cover the question's subject.
+	VerdictNone Verdict = "none"
+)
+
 // Result is the answer to a question.
 type Result struct {
-	Query string
-	// Confident says whether the best passage answers the question: it holds most of the question's
-	// words, and the question names no place the corpus knows nothing about.
+	Query   string
+	Verdict Verdict
+	// Confident says whether the best passage answers the question (Verdict is VerdictAnswer).
 	Confident bool
-	Reason    string   // why not confident, in Chinese, for logs and the admin page
+	Reason    string   // why not an answer, in Chinese, for logs and the admin page
 	Regions   []string // corpus regions named in the question
 	Hits      []Hit
 }
@@ -98,7 +112,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 		_, q.regionDocs = ix.places.find(ix.seg.Fold(opt.Region))
 	}
 	if len(q.terms) == 0 {
-		res.Reason = "问题中没有可检索的词"
+		res.Verdict, res.Reason = VerdictNone, "问题中没有可检索的词"
 		return res, nil
 	}
 	adv, err := ix.bl.Advanced()
@@ -116,7 +130,10 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 	}
 	ix.unknownPlaces(q)
 	ix.rerank(q, cands)
-	hits := ix.collapse(cands, opt.K)
+	hits := ix.collapse(cands, max(opt.K, verdictDepth))
+	res.Verdict, res.Reason = ix.verdict(q, hits)
+	res.Confident = res.Verdict == VerdictAnswer
+	hits = hits[:min(len(hits), opt.K)]
 	for i, c := range hits {
 		p := ix.passage(c.p)
 		res.Hits = append(res.Hits, Hit{
@@ -124,7 +141,6 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 			Highlights: ix.highlight(p.Text, q, c),
 		})
 	}
-	res.Confident, res.Reason = ix.verdict(q, res.Hits)
 	return res, nil
 }
 
@@ -726,6 +742,7 @@ type termCover struct {
 	frac float64 // how fully the term stands for the word: 1 for the word itself
 }
 
+// newCoverage measures coverage of the question's words.
 func newCoverage(q *query) *coverage {
 	c := &coverage{}
 	for gi, g := range q.groups {
@@ -903,40 +920,6 @@ func (ix *Index) moreComplete(a, b int) bool {
 		return ma < mb
 	}
 	return ix.docMasks(a) < ix.docMasks(b)
-}
-
-// unknownPlaces records the place names in the question that no document mentions and that are not
-// a corpus region: a question about 北京 is not answered by documents about 铜仁.
-func (ix *Index) unknownPlaces(q *query) {
-	for _, tw := range ix.seg.jieba.Tag(q.folded) {
-		word, tag, ok := strings.Cut(tw, "/")
-		if !ok || tag != "ns" || utf8.RuneCountInString(word) < 2 || ix.places.known(word) {
-			continue
-		}
-		known := false
-		for _, t := range q.terms {
-			if (t.text == word || strings.Contains(word, t.text) && utf8.RuneCountInString(t.text) >= 2) && t.df > 0 {
-				known = true
-			}
-		}
-		if !known {
-			q.unknownPlaces = append(q.unknownPlaces, word)
-		}
-	}
-}
-
-// verdict decides whether the best passage answers the question.
-func (ix *Index) verdict(q *query, hits []Hit) (bool, string) {
-	if len(hits) == 0 {
-		return false, "没有找到相关段落"
-	}
-	if len(q.unknownPlaces) > 0 {
-		return false, "文件不涉及" + strings.Join(q.unknownPlaces, "、")
-	}
-	if hits[0].Coverage < MinCoverage {
-		return false, fmt.Sprintf("最相关的段落只覆盖问题的%.0f%%", 100*hits[0].Coverage)
-	}
-	return true, ""
 }
 
 // highlight finds the question's words (not particles or single characters alone) in text, the

@@ -29,7 +29,8 @@ import (
 // Layout (little-endian, every array at a multiple of 4 bytes):
 //
 //	header  magic "PBST", version, documents, passages, sections, rebuilt rows, and the byte
-//	        lengths of the metadata, the heading text, the rebuilt rows' text and the documents' text
+//	        lengths of the metadata, the heading text, the rebuilt rows' text and the documents' text,
+//	        and the number of leads
 //	meta    gob of []docMeta, padded to 4
 //	docText [documents+1]u32 offsets of each document's text in text
 //	docPass [documents+1]u32 each document's first passage
@@ -37,12 +38,13 @@ import (
 //	pass    [passages]passRec
 //	nodes   [sections]nodeRec
 //	rows    [rebuilt rows]rowRec
+//	leads   [leads]leadRec
 //	heads   heading text, padded to 4
 //	extra   rebuilt rows' text, cells and headers, padded to 4
 //	text    the documents' text
 const (
 	storeMagic   = 0x54534250 // "PBST"
-	storeVersion = 1
+	storeVersion = 2
 )
 
 // docMeta is a document without its text.
@@ -56,7 +58,18 @@ type passRec struct {
 	start, end uint32 // bytes in the document's text
 	node       int32  // innermost section, -1 at the top
 	row        int32  // rebuilt table row, -1 for verbatim text
+	lead       int32  // the spans repeated before the text (corpus.Passage.Lead), -1 for none
 }
+
+// leadRec holds up to two spans of a document's text that a passage repeats before its own (an
+// article's number and the sentence introducing its items); an unused span is 0, 0.
+type leadRec struct {
+	spans [maxLead][2]uint32
+}
+
+// maxLead is the most lead spans a passage has (corpus cuts at most an article's number and one
+// sentence).
+const maxLead = 2
 
 type nodeRec struct {
 	titleOff, titleLen uint32 // in heads
@@ -79,6 +92,7 @@ type store struct {
 	pass  []passRec
 	nodes []nodeRec
 	rows  []rowRec
+	leads []leadRec
 	heads string
 	extra string
 }
@@ -114,6 +128,7 @@ func writeStore(path string, docs []*corpus.Document, passages []corpus.Passage)
 	var nodes []nodeRec
 	var heads, extra strings.Builder
 	var rows []rowRec
+	var leads []leadRec
 	pass := make([]passRec, len(passages))
 	di := 0
 	for i := range passages {
@@ -134,7 +149,18 @@ func writeStore(path string, docs []*corpus.Document, passages []corpus.Passage)
 			}
 			node = n
 		}
-		pass[i] = passRec{uint32(p.Start), uint32(p.End), node, -1}
+		pass[i] = passRec{uint32(p.Start), uint32(p.End), node, -1, -1}
+		if len(p.Lead) > 0 {
+			if len(p.Lead) > maxLead {
+				return fmt.Errorf("write store: passage %s repeats %d spans, more than %d", p.ID(), len(p.Lead), maxLead)
+			}
+			var l leadRec
+			for j, sp := range p.Lead {
+				l.spans[j] = [2]uint32{uint32(sp[0]), uint32(sp[1])}
+			}
+			pass[i].lead = int32(len(leads))
+			leads = append(leads, l)
+		}
 		if p.Rebuilt {
 			pass[i].row = int32(len(rows))
 			r := rowRec{textOff: uint32(extra.Len()), textLen: uint32(len(p.Text))}
@@ -156,19 +182,24 @@ func writeStore(path string, docs []*corpus.Document, passages []corpus.Passage)
 	}
 	w := &leWriter{buf: make([]byte, 0, 1<<20), f: f}
 	w.u32(storeMagic, storeVersion, uint32(len(docs)), uint32(len(passages)), uint32(len(nodes)), uint32(len(rows)),
-		uint32(meta.Len()), uint32(heads.Len()), uint32(extra.Len()), uint32(text.Len()))
+		uint32(meta.Len()), uint32(heads.Len()), uint32(extra.Len()), uint32(text.Len()), uint32(len(leads)))
 	w.bytes(meta.Bytes(), true)
 	w.u32(docText...)
 	w.u32(docPass...)
 	w.u32(docMask...)
 	for _, p := range pass {
-		w.u32(p.start, p.end, uint32(p.node), uint32(p.row))
+		w.u32(p.start, p.end, uint32(p.node), uint32(p.row), uint32(p.lead))
 	}
 	for _, n := range nodes {
 		w.u32(n.titleOff, n.titleLen, n.start, n.end, uint32(n.parent))
 	}
 	for _, r := range rows {
 		w.u32(r.textOff, r.textLen, r.cellsOff, r.cellsLen, r.headersOff, r.headersLen)
+	}
+	for _, l := range leads {
+		for _, sp := range l.spans {
+			w.u32(sp[0], sp[1])
+		}
 	}
 	w.bytes([]byte(heads.String()), true)
 	w.bytes([]byte(extra.String()), true)
@@ -255,11 +286,11 @@ func (st *store) close() error {
 
 // sliceStore reads the store mapped at b from file f.
 func sliceStore(f *os.File, b []byte) (*store, error) {
-	if len(b) < 40 || uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
+	if len(b) < 44 || uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
 		return nil, errStore
 	}
 	le := binary.LittleEndian
-	h := make([]int, 10)
+	h := make([]int, 11)
 	for i := range h {
 		h[i] = int(le.Uint32(b[4*i:]))
 	}
@@ -267,8 +298,8 @@ func sliceStore(f *os.File, b []byte) (*store, error) {
 		return nil, fmt.Errorf("%w: version", errStore)
 	}
 	nDocs, nPass, nNodes, nRows := h[2], h[3], h[4], h[5]
-	metaLen, headsLen, extraLen, textLen := h[6], h[7], h[8], h[9]
-	at := 40
+	metaLen, headsLen, extraLen, textLen, nLeads := h[6], h[7], h[8], h[9], h[10]
+	at := 44
 	ok := true
 	take := func(n int, pad bool) []byte {
 		size := n
@@ -295,9 +326,10 @@ func sliceStore(f *os.File, b []byte) (*store, error) {
 	st := &store{}
 	st.first = words(nDocs + 1)
 	st.masks = words(nDocs)
-	passW := words(4 * nPass)
+	passW := words(5 * nPass)
 	nodeW := words(5 * nNodes)
 	rowW := words(6 * nRows)
+	leadW := words(2 * maxLead * nLeads)
 	heads := take(headsLen, true)
 	extra := take(extraLen, true)
 	textAt := at
@@ -312,6 +344,7 @@ func sliceStore(f *os.File, b []byte) (*store, error) {
 	st.pass = unsafe.Slice((*passRec)(unsafe.Pointer(unsafe.SliceData(passW))), nPass)
 	st.nodes = unsafe.Slice((*nodeRec)(unsafe.Pointer(unsafe.SliceData(nodeW))), nNodes)
 	st.rows = unsafe.Slice((*rowRec)(unsafe.Pointer(unsafe.SliceData(rowW))), nRows)
+	st.leads = unsafe.Slice((*leadRec)(unsafe.Pointer(unsafe.SliceData(leadW))), nLeads)
 	st.heads = unsafe.String(unsafe.SliceData(heads), len(heads))
 	st.extra = unsafe.String(unsafe.SliceData(extra), len(extra))
 	all := unsafe.String(unsafe.SliceData(text), len(text))
@@ -334,7 +367,7 @@ func sliceStore(f *os.File, b []byte) (*store, error) {
 		return nil, errStore
 	}
 	for _, p := range st.pass {
-		if p.node >= int32(nNodes) || p.row >= int32(nRows) {
+		if p.node >= int32(nNodes) || p.row >= int32(nRows) || p.lead >= int32(nLeads) {
 			return nil, errStore
 		}
 	}
@@ -363,13 +396,39 @@ func (st *store) passageText(i int, d *corpus.Document) string {
 	if p.end > uint32(len(d.Text)) || p.start > p.end {
 		return ""
 	}
+	if p.lead >= 0 {
+		if lead, ok := st.lead(p.lead, p.start); ok {
+			return corpus.LeadText(d.Text, lead, int(p.start), int(p.end))
+		}
+	}
 	return d.Text[p.start:p.end]
+}
+
+// lead returns the spans of lead record i, checked to lie before start; ok is false for a damaged
+// record.
+func (st *store) lead(i int32, start uint32) ([][2]int, bool) {
+	var out [][2]int
+	prev := uint32(0)
+	for _, sp := range st.leads[i].spans {
+		if sp == [2]uint32{} {
+			continue
+		}
+		if sp[0] < prev || sp[0] >= sp[1] || sp[1] > start {
+			return nil, false
+		}
+		out = append(out, [2]int{int(sp[0]), int(sp[1])})
+		prev = sp[1]
+	}
+	return out, true
 }
 
 // passage makes passage i, the seq-th of document d.
 func (st *store) passage(i, seq int, d *corpus.Document) *corpus.Passage {
 	rec := st.pass[i]
 	p := &corpus.Passage{DocID: d.ID, Seq: seq, Text: st.passageText(i, d), Start: int(rec.start), End: int(rec.end)}
+	if rec.lead >= 0 {
+		p.Lead, _ = st.lead(rec.lead, rec.start)
+	}
 	if rec.row >= 0 {
 		r := st.rows[rec.row]
 		p.Rebuilt = true

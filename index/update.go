@@ -433,10 +433,10 @@ func Clean(ctx context.Context, dataDir string) ([]string, error) {
 }
 
 // CorpusFingerprint identifies what an index of a corpus folder is built from: the documents and
-// their metadata, the user dictionary and synonym list, and the index format. An index whose manifest
-// holds another fingerprint is out of date.
-func CorpusFingerprint(dir, userDict, synonyms string) (string, error) {
-	fp, err := corpus.Fingerprint(dir, userDict, synonyms)
+// their metadata (but those in the folders skip names, see corpus.Files), the user dictionary and
+// synonym list, and the index format. An index whose manifest holds another fingerprint is out of date.
+func CorpusFingerprint(dir string, skip []string, userDict, synonyms string) (string, error) {
+	fp, err := corpus.Fingerprint(dir, skip, userDict, synonyms)
 	if err != nil {
 		return "", err
 	}

@@ -36,7 +36,7 @@ const AuditFile = "audit.jsonl"
 // newStaff wires the staff operations for the command line.
 func newStaff(ctx context.Context, e *env, cfg Config) *handlers.Staff {
 	s := &handlers.Staff{
-		Folder:   &corpus.Folder{Dir: cfg.Corpus, Pause: pauseHook(ctx, e, "corpus")},
+		Folder:   &corpus.Folder{Dir: cfg.Corpus, Skip: cfg.Skip, Pause: pauseHook(ctx, e, "corpus")},
 		DataDir:  cfg.Data,
 		UserDict: cfg.UserDict(),
 		Synonyms: cfg.Synonyms(),

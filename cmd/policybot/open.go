@@ -15,7 +15,7 @@ import (
 // fingerprint identifies what an index of cfg is built from: the corpus, the dictionaries and the
 // index format.
 func fingerprint(cfg Config) (string, error) {
-	return index.CorpusFingerprint(cfg.Corpus, cfg.UserDict(), cfg.Synonyms())
+	return index.CorpusFingerprint(cfg.Corpus, cfg.Skip, cfg.UserDict(), cfg.Synonyms())
 }
 
 // buildWait is how long a command that needs an index waits for a running reindex when there is no
@@ -65,7 +65,7 @@ func openIndex(ctx context.Context, e *env, cfg Config) (*index.Index, error) {
 // left out.
 func build(ctx context.Context, e *env, cfg Config, fp string, wait time.Duration) (*index.UpdateReport, error) {
 	began := time.Now()
-	folder := &corpus.Folder{Dir: cfg.Corpus}
+	folder := &corpus.Folder{Dir: cfg.Corpus, Skip: cfg.Skip}
 	docs, err := folder.Snapshot(ctx)
 	if err != nil {
 		if docs == nil {

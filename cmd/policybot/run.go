@@ -18,7 +18,8 @@ Usage:
   policybot index  [--corpus DIR] [--data DIR]             build the index from the corpus
   policybot search [-k N] [--json] QUESTION                 best passages for a question
   policybot search --json --batch FILE                      one JSON answer a line for each question in FILE
-  policybot eval   --set FILE [--json] [--floors FILE]      answer quality on a question set
+  policybot eval   --set FILE [-k N] [--split SEEDS] [--json] [--floors FILE]
+                                                            answer quality on a question set
   policybot bench  [--corpus DIR] [--queries FILE] [--json] indexing and search speed and memory
   policybot bench  --qa ANSWERS --questions QUESTIONS       retrieval quality on a question-answer set
   policybot docs   add|list|show|edit|remove|restore|purge  staff: manage the corpus ("policybot docs" for help)
@@ -29,8 +30,9 @@ Usage:
                    [--log-db URL] [--log-retention DAYS]    (POLICYBOT_ADMIN_TOKEN); the query log
   policybot chat   [--log-db URL]                           the console chat: questions on stdin, answers on stdout
 
-Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data) and
---dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder).
+Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data),
+--dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder) and
+--skip DIRS (folders under the corpus to leave out, comma-separated).
 Run "policybot COMMAND -h" for a command's flags.
 `
 
@@ -119,6 +121,8 @@ type Config struct {
 	Corpus string // folder of documents
 	Data   string // folder of the index and logs
 	Dict   string // folder of userdict.txt and synonyms.txt
+	// Skip names folders under Corpus that are not part of the corpus.
+	Skip []string
 }
 
 // flags returns a flag set with the common flags bound to cfg.
@@ -128,6 +132,14 @@ func flags(name string, e *env, cfg *Config) *flag.FlagSet {
 	fs.StringVar(&cfg.Corpus, "corpus", "corpus/docs", "folder of policy documents")
 	fs.StringVar(&cfg.Data, "data", "data", "folder for the index and logs")
 	fs.StringVar(&cfg.Dict, "dict", "", "folder with userdict.txt and synonyms.txt (default: dict beside the corpus folder)")
+	fs.Func("skip", "folders under the corpus folder to leave out, comma-separated (e.g. DLC)", func(s string) error {
+		for _, f := range strings.Split(s, ",") {
+			if f = strings.Trim(filepath.ToSlash(strings.TrimSpace(f)), "/"); f != "" {
+				cfg.Skip = append(cfg.Skip, f)
+			}
+		}
+		return nil
+	})
 	return fs
 }
 

@@ -1,0 +1,242 @@
+package index
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// verdictDepth is how many of the best passages the verdict reads, whatever the number asked for.
+const verdictDepth = 3
+
+// Verdict thresholds, over the question's specific words (see generic.go) weighted by rarity.
+var (
+	// presentMin is the share of them the corpus must hold somewhere for the documents to cover the
+	// question's subject at all; below it the verdict is none.
+	presentMin = 0.55
+	// presentRegion is presentMin for a question that names a region of the corpus: it is about the
+	// documents' places, so fewer of its words need be found.
+	presentRegion = 0.2
+	// topMin is the share of the specific words the best passage must hold for the documents to
+	// touch the question's subject, for a question that names no region of the corpus.
+	topMin = 0.15
+	// answerMin is the share of them the best passage must hold to answer the question, and
+	// coverMin the share of all the question's words.
+	answerMin = 0.75
+	coverMin  = 0.45
+)
+
+// unknownPlaces records the place names in the question that no document mentions and that are not
+// a corpus region: a question about 北京 is not answered by documents about 铜仁.
+func (ix *Index) unknownPlaces(q *query) {
+	for _, tw := range ix.seg.jieba.Tag(q.folded) {
+		word, tag, ok := strings.Cut(tw, "/")
+		if !ok || tag != "ns" || utf8.RuneCountInString(word) < 2 || ix.places.known(word) {
+			continue
+		}
+		known := false
+		for _, t := range q.terms {
+			if (t.text == word || strings.Contains(word, t.text) && utf8.RuneCountInString(t.text) >= 2) && t.df > 0 {
+				known = true
+			}
+		}
+		if !known {
+			q.unknownPlaces = append(q.unknownPlaces, word)
+		}
+	}
+}
+
+// specific returns, for each word (group) of the question, whether it says what the question is
+// about (generic.go): a word of two characters or more, of a part of speech that can, not generic,
+// not a place the corpus knows.
+func (ix *Index) specific(q *query) []bool {
+	tags := map[string]string{}
+	for _, tw := range ix.seg.jieba.Tag(q.folded) {
+		if word, tag, ok := strings.Cut(tw, "/"); ok {
+			tags[word] = tag
+		}
+	}
+	out := make([]bool, len(q.groups))
+	for g, gr := range q.groups {
+		tag, tagged := tags[gr.text]
+		out[g] = utf8.RuneCountInString(gr.text) >= 2 && !generic(gr.text) && !ix.places.known(gr.text) &&
+			(!tagged || subjectTags[tag])
+	}
+	return out
+}
+
+// strictShare is the weighted share of the groups keep marks that the terms in mask stand for,
+// strictly: a synonym written in several words stands for a word of the question in the share of
+// its words found (经济 alone is not 经济补偿, which stands for 辞退), and the shorter words inside a
+// synonym's word not at all.
+func strictShare(q *query, mask uint64, keep []bool) float64 {
+	at := make(map[string]int, len(q.terms))
+	for ti, t := range q.terms {
+		at[t.text] = ti
+	}
+	total, got := 0.0, 0.0
+	for g, gr := range q.groups {
+		if !keep[g] {
+			continue
+		}
+		total += gr.weight
+		best := 0.0
+		for ti, t := range q.terms {
+			if !t.direct || mask&(1<<ti) == 0 || !containsInt(t.covers, g) {
+				continue
+			}
+			frac := t.weight / weightWord
+			if utf8.RuneCountInString(gr.text) == 1 {
+				frac = t.weight / weightSingle
+			}
+			best = max(best, min(frac, 1))
+		}
+		for _, a := range q.alts {
+			if !containsInt(a.covers, g) {
+				continue
+			}
+			n := 0
+			for _, w := range a.words {
+				if ti, ok := at[w]; ok && mask&(1<<ti) != 0 {
+					n++
+				}
+			}
+			best = max(best, weightSynonym*float64(n)/float64(len(a.words)))
+		}
+		got += gr.weight * best
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}
+
+// verdict decides how the best passages answer the question: answer when the best holds its
+// specific words and most of the others; none when the corpus does not hold its subject (a place or
+// year no document knows, or most of its specific words found nowhere); related otherwise.
+func (ix *Index) verdict(q *query, hits []*cand) (Verdict, string) {
+	if len(hits) == 0 {
+		return VerdictNone, "没有找到相关段落"
+	}
+	if len(q.unknownPlaces) > 0 {
+		return VerdictNone, "文件不涉及" + strings.Join(q.unknownPlaces, "、")
+	}
+	spec := ix.specific(q)
+	// The words the documents hold somewhere.
+	var present uint64
+	named := len(q.regions) > 0
+	for ti, t := range q.terms {
+		if t.df > 0 {
+			present |= 1 << ti
+		}
+	}
+	nSpec := 0
+	var missing []string
+	for g, s := range spec {
+		if !s {
+			continue
+		}
+		nSpec++
+		if strictShare(q, present, oneGroup(len(spec), g)) == 0 {
+			missing = append(missing, q.groups[g].text)
+		}
+	}
+	if y := ix.unknownYear(q); y != "" {
+		return VerdictNone, "文件不涉及" + y + "年"
+	}
+	top := hits[0]
+	if nSpec == 0 {
+		// Only generic words: the documents may touch on them, but cannot be said to answer.
+		if named || top.coverage >= MinCoverage {
+			return VerdictRelated, "问题里没有具体的事项"
+		}
+		return VerdictNone, "问题里没有具体的事项"
+	}
+	need := presentMin
+	if named {
+		need = presentRegion
+	}
+	if s := strictShare(q, present, spec); s < need {
+		if len(missing) == 0 {
+			return VerdictNone, fmt.Sprintf("文件只涉及问题要点的%.0f%%", 100*s)
+		}
+		return VerdictNone, "文件不涉及" + strings.Join(missing, "、")
+	}
+	if s := strictShare(q, top.matched, spec); !named && s < topMin {
+		return VerdictNone, fmt.Sprintf("最相关的段落只覆盖问题要点的%.0f%%", 100*s)
+	}
+	if kind, ok := ix.valueAbsent(q, hits); ok {
+		return VerdictNone, "文件没有写明" + kind
+	}
+	if s := strictShare(q, top.matched, spec); s < answerMin || top.coverage < coverMin {
+		return VerdictRelated, fmt.Sprintf("最相关的段落只覆盖问题要点的%.0f%%", 100*s)
+	}
+	return VerdictAnswer, ""
+}
+
+// unknownYear returns a year the question names that no document is dated in or mentions, or "".
+func (ix *Index) unknownYear(q *query) string {
+	for _, y := range q.years {
+		known := false
+		for _, d := range ix.docs {
+			if strings.HasPrefix(d.Date, y) {
+				known = true
+				break
+			}
+		}
+		for _, t := range q.terms {
+			if strings.HasPrefix(t.text, y) && t.df > 0 {
+				known = true
+			}
+		}
+		if !known {
+			return y
+		}
+	}
+	return ""
+}
+
+// Values a question may ask for that a passage must state to answer it: a sum of money, a telephone
+// number. When none of the best passages states one, the documents name the thing asked about but do
+// not say what is asked of it.
+var (
+	asksMoney = regexp.MustCompile(`多少钱|几块钱|多少元|金额|给多少|拿多少|领多少|补多少|发多少`)
+	money     = regexp.MustCompile(`[0-9０-９]+(?:[.．][0-9０-９]+)?\s*(?:元|万元|亿元)|[一二三四五六七八九十百千万]+元`)
+	// A sum per person or per month is stated in yuan, or in 万元 with a word that makes it one
+	// (每人, 最高 …): 3112.6万元 spent on a subsidy does not say what a person gets.
+	perUnit   = regexp.MustCompile(`一个人|每人|每个人|个人能|每月|每个月|一个月|每年|一年能|一次能`)
+	unitMoney = regexp.MustCompile(`[0-9０-９]+(?:[.．][0-9０-９]+)?\s*元|(?:每人|每户|每月|人均|最高|不超过|标准)[^。；，]{0,8}?[0-9０-９]+(?:[.．][0-9０-９]+)?\s*万元`)
+	asksPhone = regexp.MustCompile(`电话|热线|联系方式|手机号`)
+	phone     = regexp.MustCompile(`(?:^|[^0-9])(?:0[0-9]{2,3}[-－—]?[0-9]{7,8}|1[3-9][0-9]{9}|123[0-9]{2}|[0-9]{3,4}[-－—][0-9]{7,8})(?:$|[^0-9])`)
+)
+
+// valueAbsent reports the kind of value the question asks for ("金额", "电话") when none of hits
+// states one.
+func (ix *Index) valueAbsent(q *query, hits []*cand) (string, bool) {
+	var want *regexp.Regexp
+	kind := ""
+	switch {
+	case asksMoney.MatchString(q.folded) && perUnit.MatchString(q.folded):
+		want, kind = unitMoney, "金额"
+	case asksMoney.MatchString(q.folded):
+		want, kind = money, "金额"
+	case asksPhone.MatchString(q.folded):
+		want, kind = phone, "电话"
+	default:
+		return "", false
+	}
+	for _, c := range hits[:min(len(hits), verdictDepth)] {
+		if want.MatchString(ix.seg.Fold(ix.text(c.p))) {
+			return "", false
+		}
+	}
+	return kind, true
+}
+
+// oneGroup marks group g of n.
+func oneGroup(n, g int) []bool {
+	out := make([]bool, n)
+	out[g] = true
+	return out
+}
