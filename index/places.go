@@ -15,6 +15,7 @@ type places struct {
 	names []string          // folded names, longest first
 	docs  map[string][]int  // folded name -> documents of that region
 	canon map[string]string // folded name -> the region as the documents write it
+	sound map[string]string // a name's sound (soundKey) -> the name
 }
 
 // regionLevels read a region name from its start, one administrative level at a time: province,
@@ -53,8 +54,12 @@ func newPlaces(docs []*corpus.Document, seg *Segmenter) *places {
 			}
 		}
 	}
+	p.sound = map[string]string{}
 	for n := range p.docs {
 		p.names = append(p.names, n)
+		if k := soundKey(n); k != "" {
+			p.sound[k] = n
+		}
 	}
 	sort.Slice(p.names, func(i, j int) bool {
 		if len(p.names[i]) != len(p.names[j]) {
@@ -96,6 +101,14 @@ func (p *places) find(folded string) (regions []string, docs map[int]bool) {
 		}
 	}
 	return regions, docs
+}
+
+// soundAlike returns the corpus region name that word sounds like (同仁 for 铜仁), or "".
+func (p *places) soundAlike(word string) string {
+	if p.known(word) {
+		return ""
+	}
+	return p.sound[soundKey(word)]
 }
 
 // known reports whether a folded name is one of the corpus's regions.

@@ -177,6 +177,29 @@ func (ix *Index) analyse(q string) *query {
 			}
 		}
 	}
+	// A word no document uses may be mistyped: the corpus's words that sound like it stand for it.
+	for g, gr := range qu.groups {
+		var alikes []string
+		if r := ix.places.soundAlike(gr.text); r != "" {
+			alikes = []string{r} // a region of the corpus mistyped, though the word is a word
+		} else if _, ok := ix.fwd.lookup(gr.text); !ok && !stopWords[gr.text] {
+			alikes = ix.soundAlikes(gr.text, maxAlikes)
+		}
+		for _, alike := range alikes {
+			add(alike, weightSynonym, []int{g})
+			qu.terms[byText[alike]].direct = true
+			if regions, docs := ix.places.find(alike); len(regions) > 0 {
+				for _, r := range regions {
+					if !contains(qu.regions, r) {
+						qu.regions = append(qu.regions, r)
+					}
+				}
+				for d := range docs {
+					qu.regionDocs[d] = true
+				}
+			}
+		}
+	}
 	if len(qu.terms) > maxTerms {
 		// A message this long is not a question; keep its weightiest words.
 		sort.SliceStable(qu.terms, func(i, j int) bool { return qu.terms[i].weight > qu.terms[j].weight })
@@ -184,6 +207,9 @@ func (ix *Index) analyse(q string) *query {
 	}
 	return qu
 }
+
+// maxAlikes is the most words of the corpus a mistyped word is looked for as.
+const maxAlikes = 2
 
 // maxTerms is the most terms a search looks for (a search tracks the terms a passage holds in the
 // bits of a uint32).

@@ -131,7 +131,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 	ix.unknownPlaces(q)
 	ix.rerank(q, cands)
 	hits := ix.collapse(cands, max(opt.K, verdictDepth))
-	res.Verdict, res.Reason = ix.verdict(q, hits)
+	res.Verdict, res.Reason = ix.verdict(q, cands, hits)
 	res.Confident = res.Verdict == VerdictAnswer
 	hits = hits[:min(len(hits), opt.K)]
 	for i, c := range hits {

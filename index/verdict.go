@@ -7,6 +7,10 @@ import (
 	"unicode/utf8"
 )
 
+// valueSubject is the share of the question's specific words a passage must hold for the value it
+// states (a sum, a number) to be the value asked for.
+const valueSubject = 0.5
+
 // verdictDepth is how many of the best passages the verdict reads, whatever the number asked for.
 const verdictDepth = 3
 
@@ -14,17 +18,17 @@ const verdictDepth = 3
 var (
 	// presentMin is the share of them the corpus must hold somewhere for the documents to cover the
 	// question's subject at all; below it the verdict is none.
-	presentMin = 0.55
+	presentMin = 0.6
 	// presentRegion is presentMin for a question that names a region of the corpus: it is about the
 	// documents' places, so fewer of its words need be found.
 	presentRegion = 0.2
 	// topMin is the share of the specific words the best passage must hold for the documents to
 	// touch the question's subject, for a question that names no region of the corpus.
-	topMin = 0.15
+	topMin = 0.2
 	// answerMin is the share of them the best passage must hold to answer the question, and
 	// coverMin the share of all the question's words.
 	answerMin = 0.75
-	coverMin  = 0.45
+	coverMin  = 0.35
 )
 
 // unknownPlaces records the place names in the question that no document mentions and that are not
@@ -66,21 +70,58 @@ func (ix *Index) specific(q *query) []bool {
 	return out
 }
 
-// strictShare is the weighted share of the groups keep marks that the terms in mask stand for,
-// strictly: a synonym written in several words stands for a word of the question in the share of
-// its words found (经济 alone is not 经济补偿, which stands for 辞退), and the shorter words inside a
-// synonym's word not at all.
-func strictShare(q *query, mask uint64, keep []bool) float64 {
-	at := make(map[string]int, len(q.terms))
+// judge weighs what passages hold of a question's specific words, strictly: a synonym written in
+// several words stands for a word of the question only when all its words are found (经济 alone is
+// not 经济补偿, which stands for 辞退), and the shorter words inside a synonym's word not at all.
+type judge struct {
+	q      *query
+	spec   []bool    // the question's specific words (groups)
+	weight []float64 // of each group: its rarity, and for a word no document uses, no more than the rarest word found
+	at     map[string]int
+}
+
+func newJudge(q *query, spec []bool) *judge {
+	j := &judge{q: q, spec: spec, weight: make([]float64, len(q.groups)), at: make(map[string]int, len(q.terms))}
 	for ti, t := range q.terms {
-		at[t.text] = ti
+		j.at[t.text] = ti
 	}
+	// A word no document uses is given the rarest weight (weighGroups): its rarity is unknown, and
+	// one everyday word the documents do not use must not outweigh every word they do.
+	found, rarest := make([]bool, len(q.groups)), 0.0
+	for _, t := range q.terms {
+		for _, g := range t.covers {
+			found[g] = found[g] || t.df > 0
+		}
+	}
+	for g, gr := range q.groups {
+		j.weight[g] = gr.weight
+		if found[g] {
+			rarest = max(rarest, gr.weight)
+		}
+	}
+	for g := range q.groups {
+		if !found[g] && rarest > 0 {
+			j.weight[g] = min(j.weight[g], rarest)
+		}
+	}
+	return j
+}
+
+// share is the weighted share of the specific words that the terms in mask stand for, or, when alts
+// is not nil, that they and the synonyms marked found in alts stand for.
+func (j *judge) share(mask uint64, alts []bool) float64 {
+	return j.shareOf(mask, alts, j.spec)
+}
+
+// shareOf is share over the groups keep marks.
+func (j *judge) shareOf(mask uint64, alts []bool, keep []bool) float64 {
+	q := j.q
 	total, got := 0.0, 0.0
 	for g, gr := range q.groups {
 		if !keep[g] {
 			continue
 		}
-		total += gr.weight
+		total += j.weight[g]
 		best := 0.0
 		for ti, t := range q.terms {
 			if !t.direct || mask&(1<<ti) == 0 || !containsInt(t.covers, g) {
@@ -92,19 +133,12 @@ func strictShare(q *query, mask uint64, keep []bool) float64 {
 			}
 			best = max(best, min(frac, 1))
 		}
-		for _, a := range q.alts {
-			if !containsInt(a.covers, g) {
-				continue
+		for ai, a := range q.alts {
+			if containsInt(a.covers, g) && (alts != nil && alts[ai] || alts == nil && j.altIn(ai, mask)) {
+				best = max(best, weightSynonym)
 			}
-			n := 0
-			for _, w := range a.words {
-				if ti, ok := at[w]; ok && mask&(1<<ti) != 0 {
-					n++
-				}
-			}
-			best = max(best, weightSynonym*float64(n)/float64(len(a.words)))
 		}
-		got += gr.weight * best
+		got += j.weight[g] * best
 	}
 	if total == 0 {
 		return 0
@@ -112,23 +146,47 @@ func strictShare(q *query, mask uint64, keep []bool) float64 {
 	return got / total
 }
 
+// altIn reports whether the terms in mask hold every word of synonym ai.
+func (j *judge) altIn(ai int, mask uint64) bool {
+	for _, w := range j.q.alts[ai].words {
+		if ti, ok := j.at[w]; !ok || mask&(1<<ti) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // verdict decides how the best passages answer the question: answer when the best holds its
 // specific words and most of the others; none when the corpus does not hold its subject (a place or
-// year no document knows, or most of its specific words found nowhere); related otherwise.
-func (ix *Index) verdict(q *query, hits []*cand) (Verdict, string) {
+// year no document knows, most of its specific words found nowhere, or the sum or number it asks
+// for stated nowhere it is found); related otherwise.
+func (ix *Index) verdict(q *query, cands, hits []*cand) (Verdict, string) {
 	if len(hits) == 0 {
 		return VerdictNone, "没有找到相关段落"
 	}
 	if len(q.unknownPlaces) > 0 {
 		return VerdictNone, "文件不涉及" + strings.Join(q.unknownPlaces, "、")
 	}
+	if y := ix.unknownYear(q); y != "" {
+		return VerdictNone, "文件不涉及" + y + "年"
+	}
 	spec := ix.specific(q)
-	// The words the documents hold somewhere.
+	j := newJudge(q, spec)
+	// The words the documents hold somewhere; a synonym of several words, where they are found
+	// together (in one of the best candidates).
 	var present uint64
-	named := len(q.regions) > 0
 	for ti, t := range q.terms {
 		if t.df > 0 {
 			present |= 1 << ti
+		}
+	}
+	alts := make([]bool, len(q.alts))
+	for ai := range q.alts {
+		for _, c := range cands {
+			if j.altIn(ai, c.matched) {
+				alts[ai] = true
+				break
+			}
 		}
 	}
 	nSpec := 0
@@ -138,14 +196,12 @@ func (ix *Index) verdict(q *query, hits []*cand) (Verdict, string) {
 			continue
 		}
 		nSpec++
-		if strictShare(q, present, oneGroup(len(spec), g)) == 0 {
+		if j.shareOf(present, alts, oneGroup(len(spec), g)) == 0 {
 			missing = append(missing, q.groups[g].text)
 		}
 	}
-	if y := ix.unknownYear(q); y != "" {
-		return VerdictNone, "文件不涉及" + y + "年"
-	}
 	top := hits[0]
+	named := len(q.regions) > 0
 	if nSpec == 0 {
 		// Only generic words: the documents may touch on them, but cannot be said to answer.
 		if named || top.coverage >= MinCoverage {
@@ -157,19 +213,20 @@ func (ix *Index) verdict(q *query, hits []*cand) (Verdict, string) {
 	if named {
 		need = presentRegion
 	}
-	if s := strictShare(q, present, spec); s < need {
+	if s := j.share(present, alts); s < need {
 		if len(missing) == 0 {
 			return VerdictNone, fmt.Sprintf("文件只涉及问题要点的%.0f%%", 100*s)
 		}
 		return VerdictNone, "文件不涉及" + strings.Join(missing, "、")
 	}
-	if s := strictShare(q, top.matched, spec); !named && s < topMin {
-		return VerdictNone, fmt.Sprintf("最相关的段落只覆盖问题要点的%.0f%%", 100*s)
+	s := j.share(top.matched, nil)
+	if !named && s < topMin {
+		return VerdictNone, fmt.Sprintf("最相关的段落只涉及问题要点的%.0f%%", 100*s)
 	}
-	if kind, ok := ix.valueAbsent(q, hits); ok {
+	if kind, ok := ix.valueAbsent(q, hits, j); ok {
 		return VerdictNone, "文件没有写明" + kind
 	}
-	if s := strictShare(q, top.matched, spec); s < answerMin || top.coverage < coverMin {
+	if s < answerMin || top.coverage < coverMin {
 		return VerdictRelated, fmt.Sprintf("最相关的段落只覆盖问题要点的%.0f%%", 100*s)
 	}
 	return VerdictAnswer, ""
@@ -211,9 +268,9 @@ var (
 	phone     = regexp.MustCompile(`(?:^|[^0-9])(?:0[0-9]{2,3}[-－—]?[0-9]{7,8}|1[3-9][0-9]{9}|123[0-9]{2}|[0-9]{3,4}[-－—][0-9]{7,8})(?:$|[^0-9])`)
 )
 
-// valueAbsent reports the kind of value the question asks for ("金额", "电话") when none of hits
-// states one.
-func (ix *Index) valueAbsent(q *query, hits []*cand) (string, bool) {
+// valueAbsent reports the kind of value the question asks for ("金额", "电话") when none of the best
+// hits that hold most of the question's specific words states one.
+func (ix *Index) valueAbsent(q *query, hits []*cand, j *judge) (string, bool) {
 	var want *regexp.Regexp
 	kind := ""
 	switch {
@@ -227,6 +284,9 @@ func (ix *Index) valueAbsent(q *query, hits []*cand) (string, bool) {
 		return "", false
 	}
 	for _, c := range hits[:min(len(hits), verdictDepth)] {
+		if j.share(c.matched, nil) < valueSubject {
+			continue // a sum, but not of the thing asked about
+		}
 		if want.MatchString(ix.seg.Fold(ix.text(c.p))) {
 			return "", false
 		}

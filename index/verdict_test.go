@@ -1,0 +1,77 @@
+package index
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestVerdicts checks the three verdicts on the shipped corpus, for questions asked as citizens ask
+// them: answer when a passage answers, related when the documents hold the subject but not the
+// answer, none when they do not hold it; and that what is shown holds what was asked.
+func TestVerdicts(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []Verdict
+		// one of the first two passages holds one of these
+		holds []string
+	}{
+		// Answerable questions once refused (issue 11): the answer is there.
+		{"稳岗返还资金发了多少", []Verdict{VerdictAnswer}, []string{"8809.08", "1.3亿元"}},
+		{"失业了每个月能领多少钱", []Verdict{VerdictAnswer, VerdictRelated}, []string{"1611元"}},
+		{"打零工去哪里找活", []Verdict{VerdictAnswer, VerdictRelated}, []string{"零工市场", "零工市場"}},
+		// Unrelated passages once shown as answers: the documents do not say.
+		{"退休金怎么算", []Verdict{VerdictNone, VerdictRelated}, nil},
+		{"我被公司辞退了怎么办", []Verdict{VerdictNone, VerdictRelated}, nil},
+		{"湖南就业困难人员有哪些帮扶", []Verdict{VerdictNone, VerdictRelated}, nil},
+		// More of each.
+		{"铜仁十四五期间要新增多少城镇就业", []Verdict{VerdictAnswer}, []string{"城镇新增就业20万人"}},
+		{"农民工回乡创业能有啥扶持", []Verdict{VerdictAnswer, VerdictRelated}, []string{"返乡创业", "返鄉創業"}},
+		{"北京的公租房怎么申请", []Verdict{VerdictNone}, nil},      // a place the documents never name
+		{"铜仁2031年城镇新增就业目标", []Verdict{VerdictNone}, nil}, // a year they never name
+		{"怎么给孩子办出生证明", []Verdict{VerdictNone}, nil},
+		{"驾驶证到期了怎么换证", []Verdict{VerdictNone}, nil},
+		{"创业担保贷款的电话是多少", []Verdict{VerdictNone}, nil}, // a number no passage gives
+	}
+	for _, tc := range tests {
+		res := search(t, tc.q)
+		if !slices.Contains(tc.want, res.Verdict) {
+			t.Errorf("%s: verdict %s (%s), want one of %v; top %v", tc.q, res.Verdict, res.Reason, tc.want, top(res))
+			continue
+		}
+		if res.Confident != (res.Verdict == VerdictAnswer) {
+			t.Errorf("%s: confident %v with verdict %s", tc.q, res.Confident, res.Verdict)
+		}
+		if tc.holds != nil && !anyHolds(res, 2, tc.holds...) {
+			t.Errorf("%s: the first two passages hold none of %v: %v", tc.q, tc.holds, top(res))
+		}
+	}
+}
+
+// TestGenericOnly: a passage that matches only generic words is never an answer.
+func TestGenericOnly(t *testing.T) {
+	for _, q := range []string{"政策有哪些", "公司怎么办理", "经济发展的情况"} {
+		if res := search(t, q); res.Verdict == VerdictAnswer {
+			t.Errorf("%s: answered from generic words: %v", q, top(res))
+		}
+	}
+}
+
+// TestMistyped: a word typed with a wrong character of the right sound finds the corpus's word.
+func TestMistyped(t *testing.T) {
+	for _, tc := range []struct{ q, holds, region string }{
+		{"农名工返乡创业有哪些扶持", "农民工", ""},   // ming for min
+		{"一次性创业补帖怎么申请", "补贴", ""},     // 帖 for 贴
+		{"同仁的城镇新增就业目标", "", "贵州省铜仁市"}, // a region mistyped
+	} {
+		res := search(t, tc.q)
+		if tc.holds != "" && !anyHolds(res, 3, tc.holds) {
+			t.Errorf("%s: no passage with %s in the first three: %v", tc.q, tc.holds, top(res))
+		}
+		if tc.region != "" && (len(res.Hits) == 0 || res.Hits[0].Doc.Region != tc.region) {
+			t.Errorf("%s: top %v, want a passage of %s", tc.q, top(res), tc.region)
+		}
+	}
+	if got := shared.soundAlikes("社保", 2); len(got) != 0 {
+		t.Errorf("社保 is a corpus word, yet sounds like %v", got)
+	}
+}
