@@ -59,6 +59,19 @@ type Config struct {
 	Workers int
 	// Grace is how long answers in flight may take to finish at shutdown; DefaultGrace when 0.
 	Grace time.Duration
+	// Pseudonym names a person refused a staff or admin command in the log instead of their
+	// Telegram id (the query log's pseudonym); nil leaves them unnamed.
+	Pseudonym func(userID int64) string
+	// SendRate is the most messages a second the bot sends, to all chats together, and
+	// GroupPerMinute the most a minute to one group: Telegram's limits, DefaultSendRate and
+	// DefaultGroupPerMin when 0. A message waits its turn rather than be refused by Telegram.
+	SendRate       float64
+	GroupPerMinute int
+	// PressBurst and PressEvery bound each person's button presses: PressBurst at once, then one
+	// every PressEvery (DefaultPressBurst and DefaultPressEvery when 0). A press beyond them gets a
+	// notice to wait, and nothing is sent.
+	PressBurst int
+	PressEvery time.Duration
 }
 
 // Bot is a running Telegram bot: it takes updates by long polling (Run) or webhook (RunWebhook) and
@@ -72,6 +85,7 @@ type Bot struct {
 	me    *models.User
 	cmds  map[string]command
 	slots chan struct{} // one per update being answered
+	lim   *limits
 
 	inflight sync.WaitGroup
 	lastID   atomic.Int64 // the highest update id handed to a handler
@@ -100,6 +114,18 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.Grace <= 0 {
 		cfg.Grace = DefaultGrace
 	}
+	if cfg.SendRate <= 0 {
+		cfg.SendRate = DefaultSendRate
+	}
+	if cfg.GroupPerMinute <= 0 {
+		cfg.GroupPerMinute = DefaultGroupPerMin
+	}
+	if cfg.PressBurst <= 0 {
+		cfg.PressBurst = DefaultPressBurst
+	}
+	if cfg.PressEvery <= 0 {
+		cfg.PressEvery = DefaultPressEvery
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}
 	}
@@ -111,6 +137,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		cfg: cfg, h: cfg.Handlers, rd: newRedactor(cfg.Token),
 		log:   slog.New(RedactingHandler(lg.Handler(), cfg.Token)),
 		slots: make(chan struct{}, cfg.Workers), stopping: make(chan struct{}), hardStop: make(chan struct{}),
+		lim: newLimits(cfg.SendRate, cfg.GroupPerMinute, cfg.PressBurst, cfg.PressEvery),
 	}
 	b.cmds = b.commands()
 	opts := []tgbot.Option{
@@ -508,7 +535,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, received time.Ti
 			// Logged and audited with the user id by the staff operations.
 			a = b.cfg.Staff.Refuse(handlers.TelegramActor(w.UserID), c.name)
 		case !b.cfg.Roles.Allows(w.UserID, c.role):
-			b.log.Warn("command refused: role required", "command", c.name, "role", c.role.String(), "user", w.UserID)
+			b.log.Warn("command refused: role required", "command", c.name, "role", c.role.String(), "user", b.refused(w.UserID))
 			a = handlers.Answer{Kind: handlers.KindText, Text: "抱歉，这个命令只有" + roleName(c.role) + "可以使用。"}
 		case c.private && m.Chat.Type != models.ChatTypePrivate:
 			a = handlers.Answer{Kind: handlers.KindText, Text: "请在与我的私聊中使用这个命令：提问记录不在群里显示。"}
@@ -517,6 +544,18 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message, received time.Ti
 		}
 	}
 	b.send(ctx, m.Chat.ID, replyTo, Render(a))
+}
+
+// refused names a person refused a command in the log: staff by Telegram id (as the audit trail
+// names them), anyone else by pseudonym, never by id.
+func (b *Bot) refused(userID int64) string {
+	if b.cfg.Roles.Allows(userID, Staff) {
+		return strconv.FormatInt(userID, 10)
+	}
+	if b.cfg.Pseudonym == nil {
+		return "not-allowed"
+	}
+	return "pseudonym:" + b.cfg.Pseudonym(userID)
 }
 
 func roleName(r Role) string {
@@ -542,11 +581,15 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 		b.toast(ctx, q.ID, "这个按钮已失效，请重新提问。")
 		return
 	}
+	if !b.lim.press(q.From.ID) {
+		b.toast(ctx, q.ID, msgTooFast)
+		return
+	}
 	var a handlers.Answer
 	switch kind {
 	case handlers.ActionResolve:
 		if b.cfg.Review == nil || !b.cfg.Roles.Allows(w.UserID, Admin) {
-			b.log.Warn("button refused: role required", "action", "resolve", "role", Admin.String(), "user", w.UserID)
+			b.log.Warn("button refused: role required", "action", "resolve", "role", Admin.String(), "user", b.refused(w.UserID))
 			b.toast(ctx, q.ID, "抱歉，只有管理员可以标记。")
 			return
 		}

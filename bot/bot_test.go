@@ -480,8 +480,10 @@ func TestRoles(t *testing.T) {
 			t.Errorf("%d %s: %q, want %q", tc.who.ID, tc.cmd, m.Text, tc.want)
 		}
 	}
-	if !strings.Contains(hs.logs.String(), "command refused") || !strings.Contains(hs.logs.String(), "user=1001") {
-		t.Errorf("refusal not logged with the user id:\n%s", hs.logs.String())
+	// A citizen is named by pseudonym, staff by id.
+	if !strings.Contains(hs.logs.String(), "command refused") || !strings.Contains(hs.logs.String(), "user=pseudonym:"+pseudonym(1001)) ||
+		strings.Contains(hs.logs.String(), "1001") || !strings.Contains(hs.logs.String(), "user=1002") {
+		t.Errorf("refusal not logged by pseudonym:\n%s", hs.logs.String())
 	}
 }
 

@@ -112,6 +112,9 @@ func (b *Bot) sendFile(ctx context.Context, chatID int64, f *handlers.Attachment
 		caption = handlers.CutRunes(caption, len([]rune(caption))-(utf16Len(caption)-MaxCaption)-1) + "…"
 	}
 	return b.retry(ctx, "sendDocument", chatID, func(ctx context.Context) error {
+		if err := b.lim.wait(ctx, chatID); err != nil {
+			return err
+		}
 		_, err := b.tg.SendDocument(ctx, &tgbot.SendDocumentParams{
 			ChatID:    chatID,
 			Document:  &models.InputFileUpload{Filename: f.Name, Data: bytes.NewReader(f.Data)},

@@ -32,6 +32,9 @@ func TestMain(m *testing.M) {
 	}
 	seedData = dir
 	code := func() int {
+		if seedtest.Fuzzing() {
+			return m.Run()
+		}
 		ix, err := seedtest.Build(dir)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -90,6 +93,13 @@ func (f *fakeLog) Record(_ context.Context, e handlers.LogEntry) (int64, error) 
 	return int64(len(f.entries)), nil
 }
 
+// count is the number of questions recorded.
+func (f *fakeLog) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.entries)
+}
+
 func (f *fakeLog) Rate(_ context.Context, id int64, rating int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -128,6 +138,11 @@ type options struct {
 	failLog  bool
 	staff    *handlers.StaffChat
 	review   *handlers.Review
+	// The send and press limits (Config.SendRate …); zero takes the bot's defaults.
+	sendRate       float64
+	groupPerMinute int
+	pressBurst     int
+	pressEvery     time.Duration
 }
 
 // start runs a bot by long polling against a new fake server.
@@ -165,7 +180,8 @@ func (hs *harness) newBot(o options) *Bot {
 	}
 	b, err := New(context.Background(), Config{
 		Token: testToken, ServerURL: hs.srv.URL, Handlers: h, Roles: o.roles, Logger: logger,
-		PollTimeout: 2 * time.Second, Grace: o.grace, Staff: o.staff, Review: o.review,
+		PollTimeout: 2 * time.Second, Grace: o.grace, Staff: o.staff, Review: o.review, Pseudonym: pseudonym,
+		SendRate: o.sendRate, GroupPerMinute: o.groupPerMinute, PressBurst: o.pressBurst, PressEvery: o.pressEvery,
 	})
 	if err != nil {
 		hs.t.Fatal(err)

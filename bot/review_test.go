@@ -176,8 +176,10 @@ func TestAdminRefusals(t *testing.T) {
 	if len(hs.srv.Documents()) != 0 || len(f.exported) != 0 {
 		t.Errorf("exported for a non-admin")
 	}
-	if !strings.Contains(hs.logs.String(), "user=1001") || !strings.Contains(hs.logs.String(), "user=2001") {
-		t.Errorf("refusals not logged with the user ids:\n%s", hs.logs.String())
+	// The citizen is named by pseudonym, the staff member by id.
+	if !strings.Contains(hs.logs.String(), "user=pseudonym:"+pseudonym(1001)) || strings.Contains(hs.logs.String(), "1001") ||
+		!strings.Contains(hs.logs.String(), "user=2001") {
+		t.Errorf("refusals not logged as expected:\n%s", hs.logs.String())
 	}
 	m := hs.exchange(1, bottest.Text(team, admin, "/unanswered@"+botName))[0]
 	if !strings.Contains(m.Text, "私聊") || strings.Contains(m.Text, "秘密问题") {

@@ -77,7 +77,10 @@ func commandOf(m *models.Message) (name, target, arg string, ok bool) {
 		if e.Type != models.MessageEntityTypeBotCommand || e.Offset != 0 {
 			continue
 		}
-		end := byteOffset(m.Text, e.Length)
+		_, end, ok := entitySpan(m.Text, e)
+		if !ok {
+			continue
+		}
 		word := m.Text[:end]
 		if !strings.HasPrefix(word, "/") {
 			return "", "", "", false
@@ -92,7 +95,10 @@ func commandOf(m *models.Message) (name, target, arg string, ok bool) {
 // of its user), with the mention taken out.
 func withoutMention(m *models.Message, me *models.User) (string, bool) {
 	for _, e := range m.Entities {
-		start, end := byteOffset(m.Text, e.Offset), byteOffset(m.Text, e.Offset+e.Length)
+		start, end, ok := entitySpan(m.Text, e)
+		if !ok {
+			continue
+		}
 		switch {
 		case e.Type == models.MessageEntityTypeMention && me.Username != "" && strings.EqualFold(m.Text[start:end], "@"+me.Username),
 			e.Type == models.MessageEntityTypeTextMention && e.User != nil && e.User.ID == me.ID:
@@ -100,6 +106,16 @@ func withoutMention(m *models.Message, me *models.User) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// entitySpan returns the byte offsets in text of the span entity e marks. ok is false for an entity
+// Telegram would not send: a negative offset, a length below one, or a span past the text's end
+// (an update may be forged, or sent by a client with bugs).
+func entitySpan(text string, e models.MessageEntity) (start, end int, ok bool) {
+	if e.Offset < 0 || e.Length <= 0 || e.Offset > utf16Len(text)-e.Length {
+		return 0, 0, false
+	}
+	return byteOffset(text, e.Offset), byteOffset(text, e.Offset+e.Length), true
 }
 
 // byteOffset converts an offset in UTF-16 code units, as Telegram's entities give them, into a byte

@@ -2,7 +2,9 @@ package bot
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
 
@@ -62,6 +64,65 @@ func TestRouteMessage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRouteBadEntities: entities with a negative offset or length, or past the end of the text, are
+// ignored rather than sliced (a negative length used to panic in withoutMention).
+func TestRouteBadEntities(t *testing.T) {
+	me := &models.User{ID: 123456789, IsBot: true, Username: botName}
+	text := "@" + botName + " 失业金怎么领"
+	for _, e := range []models.MessageEntity{
+		{Type: models.MessageEntityTypeMention, Offset: 0, Length: -5},
+		{Type: models.MessageEntityTypeMention, Offset: 5, Length: -2},
+		{Type: models.MessageEntityTypeMention, Offset: -3, Length: 4},
+		{Type: models.MessageEntityTypeMention, Offset: 5, Length: 1 << 40},
+		{Type: models.MessageEntityTypeMention, Offset: 1 << 62, Length: 1 << 62},
+		{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: -1},
+		{Type: models.MessageEntityTypeTextMention, Offset: 3, Length: -2, User: me},
+	} {
+		m := &models.Message{From: &models.User{ID: 1}, Chat: models.Chat{ID: -1, Type: models.ChatTypeGroup}, Text: text, Entities: []models.MessageEntity{e}}
+		var r route
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("entity %+v: panic %v", e, p)
+				}
+			}()
+			r = routeMessage(m, me, func(string) bool { return true })
+		}()
+		if r.kind != ignore {
+			t.Errorf("entity %+v: route %+v, want ignored", e, r)
+		}
+	}
+}
+
+// FuzzRouteMessage: any text with any entities routes without a panic; a question or a command's
+// argument is made of the message's text, valid UTF-8 when the text is.
+func FuzzRouteMessage(f *testing.F) {
+	f.Add("@"+botName+" 失业金怎么领", "mention", 0, 13, true)
+	f.Add("/ask@"+botName+" 创业贷款", "bot_command", 0, 19, true)
+	f.Add("👋😀 @"+botName+" 失业金", "mention", 5, 13, true)
+	f.Add("@"+botName+" x", "mention", 0, -5, true)
+	f.Add("/start", "bot_command", 0, 6, false)
+	me := &models.User{ID: 123456789, IsBot: true, Username: botName}
+	f.Fuzz(func(t *testing.T, text, typ string, offset, length int, group bool) {
+		chat := models.Chat{ID: 7, Type: models.ChatTypePrivate}
+		if group {
+			chat = models.Chat{ID: -7, Type: models.ChatTypeSupergroup}
+		}
+		e := models.MessageEntity{Type: models.MessageEntityType(typ), Offset: offset, Length: length, User: me}
+		m := &models.Message{From: &models.User{ID: 1}, Chat: chat, Text: text, Entities: []models.MessageEntity{e, e}}
+		r := routeMessage(m, me, func(c string) bool { return c == "ask" || c == "start" })
+		if utf8.ValidString(text) && !utf8.ValidString(r.text) {
+			t.Fatalf("route %+v of %q: not UTF-8", r, text)
+		}
+		if r.cmd != strings.ToLower(r.cmd) {
+			t.Fatalf("command %q not lower case", r.cmd)
+		}
+		if len(r.text) > len(text) {
+			t.Fatalf("route text %q longer than the message %q", r.text, text)
+		}
+	})
 }
 
 func TestCallbackData(t *testing.T) {

@@ -116,6 +116,9 @@ func (b *Bot) send(ctx context.Context, chatID int64, replyTo int, msgs []Messag
 			p.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}
 		}
 		err := b.retry(ctx, "sendMessage", chatID, func(ctx context.Context) error {
+			if err := b.lim.wait(ctx, chatID); err != nil {
+				return err
+			}
 			_, err := b.tg.SendMessage(ctx, p)
 			return err
 		})

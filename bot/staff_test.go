@@ -68,12 +68,15 @@ func newDesk(t *testing.T) *desk {
 		Folder: &corpus.Folder{Dir: d.docs}, DataDir: data,
 		UserDict: "../corpus/dict/userdict.txt", Synonyms: "../corpus/dict/synonyms.txt",
 		Members: map[int64]bool{staffer.ID: true, admin.ID: true}, Audit: audit.New(d.auditLog), Log: lg,
-		Index: d.live, LockWait: 5 * time.Second,
+		Index: d.live, LockWait: 5 * time.Second, Pseudonym: pseudonym,
 		Questions: []handlers.Question{{ID: "tr", Text: "铜仁十四五期间城镇新增就业目标是多少？"}},
 	}
 	d.chat = handlers.NewStaffChat(d.staff, d.live, d.obs)
 	return d
 }
+
+// pseudonym stands for the query log's pseudonym of a user id.
+func pseudonym(id int64) string { return fmt.Sprintf("%x", id*104729+17) }
 
 // options returns harness options for a bot with the desk's staff operations, answering from its
 // live index.
@@ -247,7 +250,7 @@ func TestStaffSendsDOCX(t *testing.T) {
 }
 
 // TestDocumentRefusals: a citizen's document is refused politely without being downloaded, and the
-// attempt logged and audited with the user id; a staff member's file that is too large is refused
+// attempt logged and audited by pseudonym; a staff member's file that is too large is refused
 // before it is downloaded, and one the corpus cannot read is refused with the reason.
 func TestDocumentRefusals(t *testing.T) {
 	d := newDesk(t)
@@ -262,11 +265,12 @@ func TestDocumentRefusals(t *testing.T) {
 	if n := len(hs.srv.Requests("getFile")) + len(hs.srv.Requests("download")); n != 0 {
 		t.Errorf("a citizen's file was fetched (%d requests)", n)
 	}
-	if !strings.Contains(d.logs.String(), "telegram:1001") {
-		t.Errorf("refusal not logged with the user id:\n%s", d.logs.String())
+	// The citizen is named by pseudonym, in the log and the audit trail, never by id.
+	if !strings.Contains(d.logs.String(), "telegram-pseudonym:"+pseudonym(1001)) || strings.Contains(d.logs.String(), "1001") {
+		t.Errorf("refusal not logged with the pseudonym only:\n%s", d.logs.String())
 	}
 	entries := d.audited(t)
-	if len(entries) != 1 || entries[0].Action != "denied" || entries[0].Who != "telegram:1001" {
+	if len(entries) != 1 || entries[0].Action != "denied" || entries[0].Who != "telegram-pseudonym:"+pseudonym(1001) {
 		t.Errorf("audit trail %+v", entries)
 	}
 
@@ -339,7 +343,7 @@ func TestDownload(t *testing.T) {
 
 // TestStaffCommands: /docs lists the documents, /remove takes one out of the answers at once and
 // /restore brings it back, /reindex reports in a message of its own; citizens are refused each, and
-// the attempts are audited with their user id.
+// the attempts are audited by pseudonym.
 func TestStaffCommands(t *testing.T) {
 	d := newDesk(t)
 	hs := start(t, d.options())
@@ -397,7 +401,7 @@ func TestStaffCommands(t *testing.T) {
 	}
 	denied := 0
 	for _, e := range d.audited(t) {
-		if e.Action == "denied" && e.Who == "telegram:1002" {
+		if e.Action == "denied" && e.Who == "telegram-pseudonym:"+pseudonym(1002) {
 			denied++
 		}
 	}

@@ -33,7 +33,7 @@ func (e *DuplicateError) Error() string {
 	if e.Exact {
 		return fmt.Sprintf("the same text as document %s 《%s》", e.ID, e.Title)
 	}
-	return fmt.Sprintf("%.0f%% alike to document %s 《%s》: a revised version? to replace it, add it with --replace %s", 100*e.Similarity, e.ID, e.Title, e.ID)
+	return fmt.Sprintf("%.0f%% alike to document %s 《%s》: a revised version? to replace it, add it with --replace %s", 100*e.Similarity, e.ID, e.Title, QuoteID(e.ID))
 }
 
 // Unwrap makes errors.Is find ErrDuplicate or ErrNearDuplicate.
@@ -97,23 +97,55 @@ type Added struct {
 	Resembles []*DuplicateError
 }
 
-// IDFor turns a file name into a document id: its base name without extension, with spaces and the
-// characters that file systems or passage ids reserve (/ \ : * ? " < > | #) replaced by "-".
+// MaxIDBytes is the longest document id IDFor makes, in bytes (24 Chinese characters): its files'
+// names (ID.meta.json, ID.orig.docx, and the trash entry STAMP-ID with the id %-escaped, three times
+// as long) must fit in the 255 bytes a file name may have.
+const MaxIDBytes = 72
+
+// IDFor turns a file name into a document id: its base name without extension, keeping letters
+// (Chinese included), digits, "-", "_" and "."; any other character (spaces, shell metacharacters such
+// as ; & | $ ` ' ", the characters file systems or passage ids reserve) becomes "-", runs of "-" one.
+// An id longer than MaxIDBytes is cut (at a character) to fit.
 func IDFor(name string) string {
 	base := filepath.Base(strings.ReplaceAll(name, `\`, "/"))
 	base = strings.TrimSuffix(base, filepath.Ext(base))
 	base = strings.TrimSuffix(base, OriginalInfix)
-	id := strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || strings.ContainsRune(`/\:*?"<>|#%`, r) || unicode.IsControl(r) {
-			return '-'
+	var b strings.Builder
+	for _, r := range base {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '.':
+			b.WriteRune(r)
+		case !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
 		}
-		return r
-	}, base)
-	id = strings.Trim(id, ".-")
+	}
+	id := strings.Trim(b.String(), ".-")
+	if len(id) > MaxIDBytes {
+		cut := 0
+		for i := range id {
+			if i > MaxIDBytes {
+				break
+			}
+			cut = i
+		}
+		id = strings.TrimRight(id[:cut], ".-")
+	}
 	if id == "" {
 		id = "document"
 	}
 	return id
+}
+
+// QuoteID returns id as one argument of a shell command line, for the commands printed for staff to
+// run: as it is when it holds only letters, digits, "-", "_", "." and "/", else in single quotes (an
+// id made by IDFor never needs them; one named by hand might).
+func QuoteID(id string) string {
+	if id != "" && strings.IndexFunc(id, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_./", r))
+	}) < 0 && !strings.HasPrefix(id, "-") {
+		return id
+	}
+	return "'" + strings.ReplaceAll(id, "'", `'\''`) + "'"
 }
 
 // textKey identifies a text up to white space: two files with the same key hold the same text.

@@ -361,6 +361,24 @@ type removed struct {
 	Why     string    `json:"why,omitempty"`
 }
 
+// maxEntryID is the most bytes of a trash entry's name that name its document: with the stamp before
+// it, the name fits in the 255 bytes a file name may have, however long the id.
+const maxEntryID = 200
+
+// escapeID is id %-escaped for a file name, cut (at a character) to at most max bytes. The entry's
+// removed.json keeps the whole id.
+func escapeID(id string, max int) string {
+	var b strings.Builder
+	for _, r := range id {
+		e := url.PathEscape(string(r))
+		if b.Len()+len(e) > max {
+			break
+		}
+		b.WriteString(e)
+	}
+	return b.String()
+}
+
 // stageRemove plans the move of document id's files to a new trash entry.
 func (f *Folder) stageRemove(t *tx, id, why string) error {
 	text, others := f.files(id)
@@ -371,7 +389,7 @@ func (f *Folder) stageRemove(t *tx, id, why string) error {
 	if err != nil {
 		return err
 	}
-	entry := filepath.Join(trashDir, name+"-"+url.PathEscape(id))
+	entry := filepath.Join(trashDir, name+"-"+escapeID(id, maxEntryID))
 	info, _ := json.MarshalIndent(removed{ID: id, Removed: time.Now().UTC(), Why: why}, "", "  ")
 	if err := t.put(filepath.Join(entry, removedDoc), info); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // newFolder is a corpus folder holding one shipped document.
@@ -250,6 +251,53 @@ func TestFolderRecover(t *testing.T) {
 	}
 }
 
+// TestLongID: a file name of 83 Chinese characters makes an id short enough for its files'
+// names (ID.meta.json, ID.orig.docx, the trash entry) to fit in 255 bytes, and the document is added.
+func TestLongID(t *testing.T) {
+	name := strings.Repeat("关于进一步做好高校毕业生等青年就业创业工作的通知", 4)[:83*3] + ".txt"
+	id := IDFor(name)
+	if len(id) > MaxIDBytes || !utf8.ValidString(id) || !strings.HasPrefix(name, id) {
+		t.Fatalf("IDFor(%d bytes) = %q (%d bytes)", len(name), id, len(id))
+	}
+	f := &Folder{Dir: t.TempDir()}
+	added, err := f.Add(context.Background(), []AddRequest{{Name: name, Data: []byte("关于进一步做好就业工作的通知\n一、做好高校毕业生就业工作。\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if added[0].Doc.ID != id {
+		t.Errorf("added as %q, want %q", added[0].Doc.ID, id)
+	}
+	if _, err := f.Remove(context.Background(), id); err != nil {
+		t.Errorf("remove: %v", err)
+	}
+	// A document put in the folder by hand under the long name is removed and restored too (its
+	// trash entry's name is cut to fit).
+	long := strings.TrimSuffix(name, ".txt")
+	if err := os.WriteFile(filepath.Join(f.Dir, name), []byte("另一份通知\n一、做好退役军人就业工作。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Remove(context.Background(), long); err != nil {
+		t.Fatalf("remove a long id: %v", err)
+	}
+	if _, err := f.Restore(context.Background(), long); err != nil {
+		t.Errorf("restore a long id: %v", err)
+	}
+}
+
+func TestQuoteID(t *testing.T) {
+	for id, want := range map[string]string{
+		"tongren-plan":    "tongren-plan",
+		"关于就业的通知_2024.1":  "关于就业的通知_2024.1",
+		"a;touch-PWNED;b": "'a;touch-PWNED;b'",
+		"it's":            `'it'\''s'`,
+		"-rf":             "'-rf'",
+	} {
+		if got := QuoteID(id); got != want {
+			t.Errorf("QuoteID(%q) = %s, want %s", id, got, want)
+		}
+	}
+}
+
 func TestIDFor(t *testing.T) {
 	for name, want := range map[string]string{
 		"关于做好就业工作的通知.pdf":     "关于做好就业工作的通知",
@@ -258,6 +306,11 @@ func TestIDFor(t *testing.T) {
 		".hidden.md":          "hidden",
 		"notice.orig.html":    "notice",
 		"C:\\Users\\x\\y.pdf": "y",
+		// Shell metacharacters do not survive into an id that commands are printed with.
+		"a;touch-PWNED;b.txt":       "a-touch-PWNED-b",
+		"$(rm -rf ~)`x`|y&z'q\".md": "rm-rf-x-y-z-q",
+		"2024年 第1号 通知.docx":         "2024年-第1号-通知",
+		"..":                        "document",
 	} {
 		if got := IDFor(name); got != want || !validID(got) {
 			t.Errorf("IDFor(%q) = %q, want %q", name, got, want)

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 
 	"policybot/internal/parallel"
 	"policybot/internal/script"
@@ -119,7 +120,8 @@ type sidecar struct {
 func readSidecar(path string) (sidecar, error) {
 	var s sidecar
 	b, err := os.ReadFile(MetaPath(path))
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENAMETOOLONG) {
+		// No sidecar; one whose name would be too long for the file system cannot exist.
 		return s, nil
 	}
 	if err != nil {

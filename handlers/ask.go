@@ -13,6 +13,7 @@ import (
 
 	"policybot/corpus"
 	"policybot/index"
+	"policybot/internal/pii"
 	"policybot/internal/script"
 )
 
@@ -72,7 +73,7 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 	var notes []string
 	cut := utf8.RuneCountInString(q) > h.cfg.MaxQuestion
 	if cut {
-		q = strings.TrimSpace(CutRunes(q, h.cfg.MaxQuestion))
+		q = cutQuestion(q, h.cfg.MaxQuestion)
 	}
 	sc := h.conv.Detect(q)
 	if cut {
@@ -577,6 +578,17 @@ func CutRunes(s string, n int) string {
 		i++
 	}
 	return s
+}
+
+// cutQuestion returns the first n characters of q. A number the cut would split (a phone number
+// typed at the end of a long message) is left out whole, so that no part of it escapes the query
+// log's masking (pii.Mask), which sees only what is answered.
+func cutQuestion(q string, n int) string {
+	head := CutRunes(q, n)
+	if next, _ := utf8.DecodeRuneInString(q[len(head):]); pii.InNumber(next) {
+		head = strings.TrimRightFunc(head, pii.InNumber)
+	}
+	return strings.TrimSpace(head)
 }
 
 // shorten returns s, or its first n characters and "…".

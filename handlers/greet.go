@@ -72,7 +72,7 @@ func (h *Handlers) Privacy(ctx context.Context, who Who) Answer {
 		b.WriteString("• 本服务目前不保存提问记录：您的问题只用于当场查找答案。\n")
 	} else {
 		b.WriteString("• 我们记录：问题的文字、问题的类型和地区、显示了哪些结果、用时，以及您的评价（👍/👎），用来了解大家问什么、哪些问题还答不好。\n")
-		b.WriteString("• 不保存您的 Telegram 账号或群号：只保存由账号算出的化名编号，无法还原成您的账号。问题里的电话号码和身份证号会被遮盖。\n")
+		b.WriteString("• 不保存您的 Telegram 账号或群号：只保存由账号算出的化名编号，无法还原成您的账号。问题里的电话号码、身份证号、其他长号码和电子邮箱会被遮盖。\n")
 		fmt.Fprintf(&b, "• 记录保存%d天后自动删除。\n", int(h.cfg.Retention.Hours()/24))
 	}
 	b.WriteString("• 程序的运行日志不含您的问题。\n")

@@ -10,10 +10,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"policybot/corpus"
 	"policybot/index"
+	"policybot/internal/pii"
 )
 
 var private = Who{UserID: 7, ChatID: 7, ChatType: "private"}
@@ -438,6 +440,55 @@ func TestNoQuestionInProcessLog(t *testing.T) {
 	if strings.Contains(buf.String(), "身份证") {
 		t.Errorf("question in the log:\n%s", buf.String())
 	}
+}
+
+// TestAskCutNumber: a long question cut at the limit in the middle of a number leaves the whole
+// number out, so that no part of it reaches the query log unmasked.
+func TestAskCutNumber(t *testing.T) {
+	lg := &memLog{}
+	h := newHandlers(t, Config{Log: lg})
+	q := strings.Repeat("失", 295) + "电话138.1234.5678，失业金怎么领"
+	h.Ask(context.Background(), private, q)
+	if got := lg.entries[0].Question; strings.ContainsAny(got, "0123456789") || !strings.HasSuffix(got, "电话") {
+		t.Errorf("logged %q", got[len(got)-20:])
+	}
+}
+
+// FuzzCleanQuestion: a cleaned question is valid UTF-8 without control characters, format characters
+// or runs of white space, trimmed, and cleaning it again changes nothing; cutting it keeps at most the
+// limit's characters, a prefix of it, and never ends inside a number the cut split.
+func FuzzCleanQuestion(f *testing.F) {
+	for _, s := range []string{"失业金怎么领", "  失业金\t\n怎么领？ ", "\u200b\u202e电话138.1234.5678", "\xff\xfe创业\x00贷款", "ＡＢＣ　１２３"} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		q := cleanQuestion(s)
+		if !utf8.ValidString(q) || q != strings.TrimSpace(q) || strings.Contains(q, "  ") {
+			t.Fatalf("cleanQuestion(%q) = %q", s, q)
+		}
+		if strings.ContainsFunc(q, func(r rune) bool {
+			return r != ' ' && (unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r))
+		}) {
+			t.Fatalf("cleanQuestion(%q) = %q keeps a control or format character", s, q)
+		}
+		if again := cleanQuestion(q); again != q {
+			t.Fatalf("cleaning %q twice: %q then %q", s, q, again)
+		}
+		if n < 0 || n > 1000 {
+			return
+		}
+		c := cutQuestion(q, n)
+		if utf8.RuneCountInString(c) > n || !strings.HasPrefix(q, c) {
+			t.Fatalf("cutQuestion(%q, %d) = %q", q, n, c)
+		}
+		if rest := q[len(c):]; rest != "" && c != "" {
+			last, _ := utf8.DecodeLastRuneInString(c)
+			next, _ := utf8.DecodeRuneInString(strings.TrimLeft(rest, " "))
+			if pii.InNumber(last) && pii.InNumber(next) && last != ' ' {
+				t.Fatalf("cutQuestion(%q, %d) = %q ends inside a number", q, n, c)
+			}
+		}
+	})
 }
 
 // TestHeadingPrefix checks the display rule: a passage shown under its section path does not repeat

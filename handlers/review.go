@@ -104,6 +104,9 @@ type Review struct {
 	Now func() time.Time
 	// Logger receives failures and refused attempts; nil discards them.
 	Logger *slog.Logger
+	// Pseudonym names a person refused an admin command in the log instead of their id (see
+	// Staff.Pseudonym); nil leaves them unnamed.
+	Pseudonym func(userID int64) string
 }
 
 func (r *Review) loc() *time.Location {
@@ -135,9 +138,13 @@ func (r *Review) Allowed(who Who) bool {
 	return who.ChatType == ConsoleChat || r.Members[who.UserID]
 }
 
-// refuse logs a refused attempt with the user id and answers it.
+// refuse logs a refused attempt, naming the person by pseudonym, and answers it.
 func (r *Review) refuse(who Who, action string) Answer {
-	r.log().Warn("admin action refused: not an admin", "user", who.UserID, "action", action)
+	user := "not-admin"
+	if r.Pseudonym != nil {
+		user = "pseudonym:" + r.Pseudonym(who.UserID)
+	}
+	r.log().Warn("admin action refused: not an admin", "user", user, "action", action)
 	return Answer{Kind: KindText, Text: msgNotAdmin}
 }
 

@@ -86,6 +86,10 @@ type Staff struct {
 	LockWait time.Duration
 	// Pause is the reindex's test hook (see index.UpdateOptions.Pause).
 	Pause func(step string)
+	// Pseudonym names a Telegram user who is not staff, refused a staff action, in the process log
+	// and the audit trail instead of their id: the query log's pseudonym of the id (a citizen's id is
+	// kept nowhere). nil names them all "telegram:not-staff".
+	Pseudonym func(telegramID int64) string
 }
 
 func (s *Staff) log() *slog.Logger {
@@ -112,9 +116,22 @@ func (s *Staff) check(who Actor, action string) error {
 	if s.Allowed(who) {
 		return nil
 	}
-	s.log().Warn("staff action refused: not staff", "who", who.String(), "action", action)
-	s.audit(audit.Entry{Who: who.String(), Action: "denied", Detail: map[string]string{"asked": action}})
+	name := s.refused(who)
+	s.log().Warn("staff action refused: not staff", "who", name, "action", action)
+	s.audit(audit.Entry{Who: name, Action: "denied", Detail: map[string]string{"asked": action}})
 	return fmt.Errorf("%s: %w", action, ErrNotStaff)
+}
+
+// refused names an actor who is not staff for the log and the audit trail: a Telegram user by the
+// pseudonym of their id ("telegram-pseudonym:KEY"), never the id itself.
+func (s *Staff) refused(who Actor) string {
+	if who.Via != "telegram" {
+		return who.String()
+	}
+	if s.Pseudonym == nil {
+		return "telegram:not-staff"
+	}
+	return "telegram-pseudonym:" + s.Pseudonym(who.TelegramID)
 }
 
 func (s *Staff) audit(e audit.Entry) {

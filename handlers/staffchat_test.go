@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -92,7 +93,7 @@ func TestStaffChatRefusals(t *testing.T) {
 		t.Errorf("%d audit entries, want 4 refusals: %+v", len(entries), entries)
 	}
 	for _, e := range entries {
-		if e.Action != "denied" || e.Who != "telegram:99" {
+		if e.Action != "denied" || e.Who != "telegram-pseudonym:"+fmt.Sprintf("%x", 99*104729+17) {
 			t.Errorf("audit entry %+v", e)
 		}
 	}

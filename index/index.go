@@ -28,6 +28,10 @@ const FormatVersion = 4
 // ErrNoIndex reports a data folder without a published index.
 var ErrNoIndex = errors.New("index: no index built yet")
 
+// ErrDamaged reports an index folder whose files are missing, cut short, unreadable or not the ones
+// its manifest describes. Such an index is rebuilt, never answered from.
+var ErrDamaged = errors.New("index: damaged")
+
 // Files of a built index, inside its folder.
 const (
 	bleveDir     = "bleve"
@@ -81,7 +85,7 @@ type Index struct {
 }
 
 // Open opens the index published in dataDir (see Build). It returns ErrNoIndex when none has been
-// built, and an error naming the folder when the index cannot be read.
+// built, and an error naming the folder and wrapping ErrDamaged when the index cannot be read.
 func Open(dataDir string) (*Index, error) {
 	name, err := Current(dataDir)
 	if err != nil {
@@ -106,18 +110,28 @@ func Current(dataDir string) (string, error) {
 	return name, nil
 }
 
-// OpenDir opens the index in folder dir; dataDir holds the jieba dictionaries.
+// OpenDir opens the index in folder dir; dataDir holds the jieba dictionaries. It returns an error
+// wrapping ErrDamaged when a file of the index is missing or damaged.
 func OpenDir(dataDir, dir string) (*Index, error) {
 	ix := &Index{dir: dir}
 	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
 	if err != nil {
-		return nil, fmt.Errorf("open index %s: %w", dir, err)
+		return nil, fmt.Errorf("open index %s: %w: %w", dir, ErrDamaged, err)
 	}
 	if err := json.Unmarshal(b, &ix.Manifest); err != nil {
-		return nil, fmt.Errorf("open index %s: manifest: %w", dir, err)
+		return nil, fmt.Errorf("open index %s: %w: manifest: %w", dir, ErrDamaged, err)
 	}
 	if ix.Manifest.Version != FormatVersion {
 		return nil, fmt.Errorf("open index %s: built by another version of the program (format %d, want %d)", dir, ix.Manifest.Version, FormatVersion)
+	}
+	// The user dictionary is checked against the manifest before jieba loads it: one cut short would
+	// analyse questions otherwise than the passages were, and Bleve's mapping would not find it.
+	user, err := readUserDict(filepath.Join(dir, userDictFile))
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w: %w", dir, ErrDamaged, err)
+	}
+	if hashOf(user) != ix.Manifest.UserDictHash {
+		return nil, fmt.Errorf("open index %s: %w: the user dictionary is not the one it was built with", dir, ErrDamaged)
 	}
 	ix.seg, err = acquireSegmenter(dataDir, filepath.Join(dir, userDictFile))
 	if err != nil {
@@ -141,11 +155,17 @@ func (ix *Index) openFiles(dir string) (err error) {
 			}
 			ix.fwd.close()
 			ix.st.close()
+			if !errors.Is(err, ErrDamaged) {
+				err = fmt.Errorf("%w: %w", ErrDamaged, err)
+			}
 			err = fmt.Errorf("open index %s: %w", dir, err)
 		}
 	}()
 	if ix.syn, err = ReadSynonyms(filepath.Join(dir, synonymsFile), ix.seg); err != nil {
 		return err
+	}
+	if ix.syn.Len() != ix.Manifest.Synonyms {
+		return fmt.Errorf("%w: %d synonym phrases, the manifest says %d", ErrDamaged, ix.syn.Len(), ix.Manifest.Synonyms)
 	}
 	if err := ix.load(filepath.Join(dir, storeFile)); err != nil {
 		return err
@@ -165,10 +185,29 @@ func (ix *Index) openFiles(dir string) (err error) {
 			}
 		}
 	}
-	if ix.bl, err = bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true}); err != nil {
-		return err
+	// Bleve returns a nil *indexImpl in a non-nil Index when it fails, so its result is only kept on
+	// success. A segment damaged in a way its reader does not check for panics in Bleve, which is
+	// damage here like any other.
+	return bleveDamage(func() error {
+		bl, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true})
+		if err != nil {
+			return err
+		}
+		ix.bl = bl
+		return ix.number()
+	})
+}
+
+// bleveDamage runs f, which reads the Bleve index, and reports its error or panic as ErrDamaged.
+func bleveDamage(f func() error) error {
+	var err error
+	if p := catch(func() { err = f() }); p != nil {
+		err = p
 	}
-	return ix.number()
+	if err != nil {
+		return fmt.Errorf("%w: bleve: %w", ErrDamaged, err)
+	}
+	return nil
 }
 
 // checkNumbers checks a saved numbering against the index: as many live documents as numbered

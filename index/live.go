@@ -26,6 +26,10 @@ type Live struct {
 	cur     atomic.Pointer[handle]
 	mu      sync.Mutex // serialises Reload and Close
 	closed  bool
+	// bad is the published index that could not be opened and the reason, so that Watch does not
+	// read a damaged index again every second; a new publication names another folder.
+	bad    string
+	badErr error
 }
 
 // handle is one opened index and the searches using it. refs counts them plus one for Live itself
@@ -101,9 +105,13 @@ func (l *Live) Reload() (bool, error) {
 	if old != nil && old.ix.Manifest.Name == name {
 		return false, nil
 	}
+	if name == l.bad {
+		return false, l.badErr
+	}
 	ix, err := OpenDir(l.dataDir, filepath.Join(l.dataDir, indexesDir, name))
 	if err != nil {
-		return false, fmt.Errorf("open the new index: %w", err)
+		l.bad, l.badErr = name, fmt.Errorf("open the new index: %w", err)
+		return false, l.badErr
 	}
 	h := &handle{ix: ix}
 	h.refs.Store(1)

@@ -217,19 +217,27 @@ func TestClean(t *testing.T) {
 	}
 }
 
+// liveWithout builds the seed corpus less the documents ids in a new data folder and serves it as a
+// Live index, closed when the test ends.
+func liveWithout(t *testing.T, ids ...string) (data string, live *Live) {
+	t.Helper()
+	data = t.TempDir()
+	if _, err := Update(context.Background(), data, seedsExcept(t, ids...), UpdateOptions{BuildOptions: seedOptions}); err != nil {
+		t.Fatal(err)
+	}
+	live, err := OpenLive(context.Background(), data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { live.Close() })
+	return data, live
+}
+
 // TestLiveSwap: searches go on, from several goroutines, while reindexes publish new indexes and the
 // live index swaps them in; the replaced index is closed once its searches are done.
 func TestLiveSwap(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
-	if _, err := Update(ctx, data, seedsExcept(t, "hunan-2025-stable-employment"), UpdateOptions{BuildOptions: seedOptions}); err != nil {
-		t.Fatal(err)
-	}
-	live, err := OpenLive(ctx, data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
+	data, live := liveWithout(t, "hunan-2025-stable-employment")
 	first := live.cur.Load()
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()

@@ -410,7 +410,7 @@ func docsOne(ctx context.Context, e *env, what string, args []string) error {
 		return err
 	}
 	if what == "remove" {
-		fmt.Fprintf(e.stdout, "moved %s 《%s》 to the trash (docs restore %s brings it back)\n", id, ent.Meta.Title, id)
+		fmt.Fprintf(e.stdout, "moved %s 《%s》 to the trash (docs restore %s brings it back)\n", id, ent.Meta.Title, corpus.QuoteID(id))
 	} else {
 		fmt.Fprintf(e.stdout, "restored %s 《%s》\n", id, ent.Meta.Title)
 	}

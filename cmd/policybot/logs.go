@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -98,17 +99,38 @@ func openQueryLog(ctx context.Context, e *env, cfg Config, lc logConfig, obs que
 // adminServer returns the admin page's server on addr (--admin-addr), or nil when addr is empty:
 // the page is off unless asked for. It fails when POLICYBOT_ADMIN_TOKEN is not set or too short.
 // ready, when set, is what /healthz checks.
-func adminServer(e *env, addr string, store *querylog.Store, m *admin.Metrics, ready func(context.Context) error) (*http.Server, error) {
+func adminServer(e *env, addr string, proxies []netip.Prefix, store *querylog.Store, m *admin.Metrics, ready func(context.Context) error) (*http.Server, error) {
 	if addr == "" {
 		return nil, nil
 	}
 	h, err := admin.New(admin.Config{Token: e.getenv("POLICYBOT_ADMIN_TOKEN"), Store: store, Metrics: m,
-		Logger: e.log, Ready: ready})
+		Logger: e.log, Ready: ready, TrustedProxies: proxies})
 	if err != nil {
 		return nil, fmt.Errorf("--admin-addr %s: %w", addr, err)
 	}
 	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}, nil
+}
+
+// parseProxies reads --admin-proxies: addresses or CIDR ranges separated by commas or spaces, or
+// "none".
+func parseProxies(s string) ([]netip.Prefix, error) {
+	out := []netip.Prefix{}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if f == "none" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR range", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // cmdLogs is "policybot logs": the query log on the command line.

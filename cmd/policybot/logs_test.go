@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -209,14 +210,14 @@ func TestAdminServer(t *testing.T) {
 	defer store.Close()
 	m := admin.NewMetrics()
 	// Off unless an address is given.
-	if srv, err := adminServer(testEnv(nil), "", store, m, nil); srv != nil || err != nil {
+	if srv, err := adminServer(testEnv(nil), "", nil, store, m, nil); srv != nil || err != nil {
 		t.Errorf("no address: %v %v", srv, err)
 	}
 	// Not served without the token.
-	if _, err := adminServer(testEnv(nil), "127.0.0.1:0", store, m, nil); !errors.Is(err, admin.ErrNoToken) {
+	if _, err := adminServer(testEnv(nil), "127.0.0.1:0", nil, store, m, nil); !errors.Is(err, admin.ErrNoToken) {
 		t.Errorf("no token: %v", err)
 	}
-	srv, err := adminServer(testEnv(map[string]string{"POLICYBOT_ADMIN_TOKEN": "an admin token for the test"}), "127.0.0.1:0", store, m, nil)
+	srv, err := adminServer(testEnv(map[string]string{"POLICYBOT_ADMIN_TOKEN": "an admin token for the test"}), "127.0.0.1:0", nil, store, m, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,6 +238,24 @@ func TestAdminServer(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != tc.want {
 			t.Errorf("token %q: %d, want %d", tc.token, resp.StatusCode, tc.want)
+		}
+	}
+}
+
+func TestParseProxies(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"127.0.0.0/8,::1", "[127.0.0.0/8 ::1/128]", true},
+		{"10.0.0.5 192.168.1.0/24", "[10.0.0.5/32 192.168.1.0/24]", true},
+		{"none", "[]", true},
+		{"", "[]", true},
+		{"proxy.example", "", false},
+	} {
+		got, err := parseProxies(tc.in)
+		if (err == nil) != tc.ok || tc.ok && fmt.Sprint(got) != tc.want {
+			t.Errorf("parseProxies(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
 		}
 	}
 }

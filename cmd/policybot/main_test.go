@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // runCmd runs the program with args and returns its stdout and stderr.
@@ -56,10 +57,14 @@ func TestSearchJSON(t *testing.T) {
 	}
 }
 
+// TestSearchBatch: one JSON line for each line of the batch, in order, blank lines included (an
+// empty result), so that output line N answers input line N; a line over a megabyte is answered for
+// its beginning, marked cut, and the lines after it are answered too.
 func TestSearchBatch(t *testing.T) {
 	args := seedArgs(t)
 	batch := filepath.Join(t.TempDir(), "q.txt")
-	qs := []string{"失业金怎么领", "", "怎么申请办理护照？", `+广元 "创业担保贷款" title:x`}
+	huge := "失业金怎么领" + strings.Repeat("领", 1<<20)
+	qs := []string{"失业金怎么领", "", "怎么申请办理护照？", "   ", huge, `+广元 "创业担保贷款" title:x`, ""}
 	if err := os.WriteFile(batch, []byte(strings.Join(qs, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -67,18 +72,27 @@ func TestSearchBatch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	want := []string{qs[0], qs[2], qs[3]}
-	if len(lines) != len(want) {
-		t.Fatalf("%d lines, want %d: %s", len(lines), len(want), out)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != len(qs) {
+		t.Fatalf("%d lines, want %d: %.300s", len(lines), len(qs), out)
 	}
 	for i, l := range lines {
 		var res searchJSON
 		if err := json.Unmarshal([]byte(l), &res); err != nil {
 			t.Fatal(err)
 		}
-		if res.Query != want[i] {
-			t.Errorf("line %d answers %q, want %q", i, res.Query, want[i])
+		want := strings.TrimSpace(qs[i])
+		switch {
+		case qs[i] == huge:
+			if !strings.HasPrefix(res.Query, "失业金怎么领领") || len(res.Query) > maxBatchQuestion || !utf8.ValidString(res.Query) || !res.Cut || len(res.Results) == 0 {
+				t.Errorf("line %d: the huge line answered as %q (%d bytes), cut %v, %d results", i, res.Query[:30], len(res.Query), res.Cut, len(res.Results))
+			}
+		case res.Query != want || res.Cut:
+			t.Errorf("line %d answers %q, want %q", i, res.Query, want)
+		case want == "" && (res.Confident || res.Results == nil || len(res.Results) != 0 || l != `{"query":"","confident":false,"results":[]}`):
+			t.Errorf("line %d, blank: %s", i, l)
+		case want != "" && len(res.Results) == 0:
+			t.Errorf("line %d: no results", i)
 		}
 	}
 }

@@ -2,16 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"policybot/handlers"
+	"policybot/internal/pii"
 	"policybot/internal/querylog"
 )
 
@@ -84,64 +84,114 @@ func (r reviewLog) Export(ctx context.Context, w io.Writer, from, to time.Time, 
 // Button state (the pages behind 更多结果) kept in the query log's database, so that a button
 // pressed on an answer from one replica works when the press reaches another.
 const (
-	sessionPrefix  = "answer:"
-	sessionTimeout = time.Second // the most a chat answer waits for the database
+	sessionPrefix = "answer:"
+	sessionRead   = time.Second      // the most a button press waits for the database
+	sessionWrite  = 10 * time.Second // the most one write of state waits for the database
+	sessionQueue  = 1024             // states waiting for the database before new ones are kept in memory only
 )
 
-// sharedSessions keeps handlers' sessions in the query log's state table for ttl. When the database
-// cannot be written in time, the session is kept in memory instead (a button then works on this
-// replica only) and the failure logged; reads look in both.
+// sharedSessions keeps handlers' sessions in memory at once, and in the query log's state table for
+// ttl as soon as the database takes them: Put never waits for the database, so a locked or slow log
+// does not delay an answer. A writer goroutine puts each state in the database; when it cannot (the
+// database is locked, or behind by sessionQueue states) the failure is logged and the state stays in
+// this process's memory only, where a button pressed here still finds it. Reads look in memory
+// first. Close stops the writer.
 type sharedSessions struct {
 	store *querylog.Store
 	ttl   time.Duration
 	mem   *handlers.MemorySessions
 	log   *slog.Logger
+
+	mu     sync.RWMutex // guards closed against sends on writes
+	closed bool
+	writes chan stateWrite
+	done   chan struct{}
+}
+
+// stateWrite is a state waiting for the database.
+type stateWrite struct {
+	key   string
+	value []byte
 }
 
 func newSharedSessions(store *querylog.Store, log *slog.Logger) *sharedSessions {
-	return &sharedSessions{store: store, ttl: handlers.DefaultSessionTTL, mem: handlers.NewMemorySessions(0, 0), log: log}
+	s := &sharedSessions{store: store, ttl: handlers.DefaultSessionTTL, mem: handlers.NewMemorySessions(0, 0), log: log,
+		writes: make(chan stateWrite, sessionQueue), done: make(chan struct{})}
+	go s.write()
+	return s
 }
 
-// Put stores s under a new id.
+// Put stores s under a new id: in memory now, in the database soon after. The question is masked
+// as the query log masks it (pii.Mask), since the state is kept in the log's database.
 func (s *sharedSessions) Put(ctx context.Context, sess handlers.Session) (string, error) {
+	sess.Question = pii.Mask(sess.Question)
 	b, err := json.Marshal(sess)
 	if err != nil {
 		return "", fmt.Errorf("put session: %w", err)
 	}
-	id := newSessionID()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sessionTimeout)
-	defer cancel()
-	if err := s.store.PutState(ctx, sessionPrefix+id, b, s.ttl); err != nil {
-		s.log.Warn("button state kept in memory: the shared store cannot be written", "err", err)
-		return s.mem.Put(ctx, sess)
+	id, err := s.mem.Put(ctx, sess)
+	if err != nil {
+		return "", err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return id, nil
+	}
+	select {
+	case s.writes <- stateWrite{key: sessionPrefix + id, value: b}:
+	default:
+		s.log.Warn("button state kept in memory: the shared store is behind")
 	}
 	return id, nil
 }
 
+// write puts the queued states in the database until Close.
+func (s *sharedSessions) write() {
+	defer close(s.done)
+	for w := range s.writes {
+		ctx, cancel := context.WithTimeout(context.Background(), sessionWrite)
+		if err := s.store.PutState(ctx, w.key, w.value, s.ttl); err != nil {
+			s.log.Warn("button state kept in memory: the shared store cannot be written", "err", err)
+		}
+		cancel()
+	}
+}
+
+// Close stops taking states for the database and waits until those queued are written, or ctx
+// ends.
+func (s *sharedSessions) Close(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		close(s.writes)
+	}
+	s.mu.Unlock()
+	select {
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("close button state: %w", ctx.Err())
+	}
+}
+
 // Get returns the session stored under id, handlers.ErrNoSession when there is none.
 func (s *sharedSessions) Get(ctx context.Context, id string) (handlers.Session, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sessionTimeout)
+	if sess, err := s.mem.Get(ctx, id); err == nil {
+		return sess, nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sessionRead)
 	defer cancel()
 	b, err := s.store.GetState(ctx, sessionPrefix+id)
-	if err == nil {
-		var sess handlers.Session
-		if err := json.Unmarshal(b, &sess); err != nil {
-			return handlers.Session{}, fmt.Errorf("get session: %w", err)
-		}
-		return sess, nil
-	}
-	if sess, merr := s.mem.Get(ctx, id); merr == nil {
-		return sess, nil
-	}
 	if errors.Is(err, querylog.ErrNotFound) {
 		return handlers.Session{}, handlers.ErrNoSession
 	}
-	return handlers.Session{}, err
-}
-
-// newSessionID returns 64 random bits, base64url-encoded (11 characters).
-func newSessionID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	if err != nil {
+		return handlers.Session{}, err
+	}
+	var sess handlers.Session
+	if err := json.Unmarshal(b, &sess); err != nil {
+		return handlers.Session{}, fmt.Errorf("get session: %w", err)
+	}
+	return sess, nil
 }

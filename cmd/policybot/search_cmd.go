@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"policybot/corpus"
 	"policybot/index"
@@ -18,6 +19,7 @@ type searchJSON struct {
 	Query     string       `json:"query"`
 	Confident bool         `json:"confident"`
 	Results   []resultJSON `json:"results"`
+	Cut       bool         `json:"cut,omitempty"` // a batch line longer than maxBatchQuestion, answered for its beginning
 }
 
 type resultJSON struct {
@@ -94,29 +96,91 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	w := bufio.NewWriter(e.stdout)
+	return searchBatch(ctx, ix, opt, f, e.stdout, *asJSON)
+}
+
+// maxBatchQuestion is the most bytes of a batch line that are answered; the rest of a longer line is
+// read past. A person's question is far shorter (the bot answers the first 300 characters).
+const maxBatchQuestion = 4096
+
+// searchBatch answers each line of in. With asJSON it writes one JSON object a line, one for each
+// line of in, so that output line N answers input line N: an empty line gets an empty result
+// (`{"query":"","confident":false,"results":[]}`), a line longer than maxBatchQuestion bytes is
+// answered for its beginning and marked "cut". Without it, it prints the answers to non-empty lines.
+func searchBatch(ctx context.Context, ix *index.Index, opt index.Options, in io.Reader, out io.Writer, asJSON bool) error {
+	r := bufio.NewReader(in)
+	w := bufio.NewWriter(out)
 	defer w.Flush()
-	for sc.Scan() {
-		q := strings.TrimSpace(sc.Text())
-		if q == "" {
-			continue
+	for {
+		line, cut, err := readLine(r, maxBatchQuestion)
+		if err == io.EOF {
+			return nil
 		}
-		res, err := ix.Search(ctx, q, opt)
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			if err := writeJSON(w, toJSON(res)); err != nil {
+		q := strings.TrimSpace(line)
+		var res *index.Result
+		if q != "" {
+			if res, err = ix.Search(ctx, q, opt); err != nil {
 				return err
+			}
+		}
+		if !asJSON {
+			if res != nil {
+				printResult(w, res)
+				fmt.Fprintln(w)
 			}
 			continue
 		}
-		printResult(w, res)
-		fmt.Fprintln(w)
+		js := searchJSON{Results: []resultJSON{}}
+		if res != nil {
+			js = toJSON(res)
+		}
+		js.Cut = cut
+		if err := writeJSON(w, js); err != nil {
+			return err
+		}
 	}
-	return sc.Err()
+}
+
+// readLine reads a line of r without its line end, at most max bytes of it (cut at a character's
+// start), and reads past the rest. It returns io.EOF at the end of the input, and the last line even
+// when it has no line end.
+func readLine(r *bufio.Reader, max int) (line string, cut bool, err error) {
+	var b []byte
+	read := false
+	for {
+		chunk, more, err := r.ReadLine()
+		if err == io.EOF && read {
+			break
+		}
+		if err != nil {
+			return "", false, err
+		}
+		read = true
+		if room := max - len(b); room > 0 {
+			if len(chunk) > room {
+				chunk, cut = chunk[:room], true
+			}
+			b = append(b, chunk...)
+		} else if len(chunk) > 0 {
+			cut = true
+		}
+		if !more {
+			break
+		}
+	}
+	if cut {
+		// Not in the middle of a character.
+		for k := 1; k < utf8.UTFMax && len(b) > 0; k++ {
+			if r, size := utf8.DecodeLastRune(b); r != utf8.RuneError || size != 1 {
+				break
+			}
+			b = b[:len(b)-1]
+		}
+	}
+	return string(b), cut, nil
 }
 
 func writeJSON(w io.Writer, v any) error {

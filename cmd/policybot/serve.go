@@ -51,6 +51,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	hook := fs.String("webhook-url", "", "public URL Telegram posts updates to (webhook mode; default: long polling)")
 	listen := fs.String("listen", "", "address the webhook server listens on, e.g. :8443 (with --webhook-url)")
 	adminAddr := fs.String("admin-addr", "", "address of the admin page, e.g. 127.0.0.1:8080 (off when empty; needs POLICYBOT_ADMIN_TOKEN)")
+	adminProxies := fs.String("admin-proxies", "127.0.0.0/8,::1", "addresses (or CIDR ranges) of the TLS-terminating proxies in front of the admin page whose X-Forwarded-For and X-Forwarded-Proto are believed; \"none\" for none")
 	if err := parse(fs, args, &cfg); err != nil {
 		return err
 	}
@@ -62,6 +63,10 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	if _, err := lc.retention(); err != nil {
 		return err
+	}
+	proxies, err := parseProxies(*adminProxies)
+	if err != nil {
+		return fmt.Errorf("%w: --admin-proxies: %v", errUsage, err)
 	}
 	token := strings.TrimSpace(e.getenv(envToken))
 	if token == "" {
@@ -93,7 +98,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := adminServer(e, *adminAddr, svc.store, svc.metrics, svc.ready)
+	srv, err := adminServer(e, *adminAddr, proxies, svc.store, svc.metrics, svc.ready)
 	if err != nil {
 		svc.close(e, nil)
 		return err
@@ -120,7 +125,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 // serveBot runs the Telegram bot over the services until ctx ends and the answers in flight are
 // done.
 func serveBot(ctx context.Context, e *env, cfg Config, svc *services, roles bot.Roles, token, hook, listen, secret string) error {
-	h, err := handlers.New(handlers.Config{Searcher: svc.live, Log: svc.qlog, Sessions: newSharedSessions(svc.store, e.log),
+	svc.sessions = newSharedSessions(svc.store, e.log)
+	h, err := handlers.New(handlers.Config{Searcher: svc.live, Log: svc.qlog, Sessions: svc.sessions,
 		Logger: e.log, Retention: svc.retention})
 	if err != nil {
 		return err
@@ -129,16 +135,21 @@ func serveBot(ctx context.Context, e *env, cfg Config, svc *services, roles bot.
 	staff.Members = roles.IDs(bot.Staff)
 	staff.Index = svc.live
 	staff.LockWait = staffLockWait
+	var pseudonym func(int64) string // names citizens refused a command, in the log and audit trail
+	if svc.qlog != nil {
+		pseudonym = svc.qlog.Pseudonym
+	}
+	staff.Pseudonym = pseudonym
 	if qs, set, err := loadQuestions("", cfg); err != nil {
 		e.log.Warn("regression questions cannot be read; reindex reports will not list answer changes", "set", set, "err", err)
 	} else {
 		staff.Questions = qs
 	}
-	review := &handlers.Review{Log: reviewLog{store: svc.store}, Members: roles.IDs(bot.Admin), Location: time.Local, Logger: e.log}
+	review := &handlers.Review{Log: reviewLog{store: svc.store}, Members: roles.IDs(bot.Admin), Location: time.Local, Logger: e.log, Pseudonym: pseudonym}
 	nstaff, nadmins := roles.Count()
 	b, err := bot.New(ctx, bot.Config{
 		Token: token, ServerURL: e.getenv(envAPIURL), Handlers: h, Roles: roles, Logger: e.log,
-		Staff: handlers.NewStaffChat(staff, svc.live, svc.metrics), Review: review,
+		Staff: handlers.NewStaffChat(staff, svc.live, svc.metrics), Review: review, Pseudonym: pseudonym,
 	})
 	if err != nil {
 		return err
@@ -157,6 +168,7 @@ type services struct {
 	live      *index.Live
 	store     *querylog.Store // nil when the chat runs without a query log
 	qlog      *querylog.Log   // likewise
+	sessions  *sharedSessions // the bot's button state; nil for the console chat
 	metrics   *admin.Metrics
 	retention time.Duration
 }
@@ -200,23 +212,18 @@ func (s *services) ready(ctx context.Context) error {
 	return s.store.Ping(ctx)
 }
 
-// close shuts the services down once no handler runs any more: the query log's queue is written,
-// the admin page (srv, when not nil) finishes its requests, then the log's database and the index
-// are closed.
+// close shuts the services down once no handler runs any more: the query log's queue and the button
+// state are written, the admin page (srv, when not nil) finishes its requests, then the log's
+// database and the index are closed.
 func (s *services) close(e *env, srv *http.Server) {
 	if s.qlog != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), logDrain)
-		if err := s.qlog.Close(ctx); err != nil {
-			e.log.Warn("query log entries left unwritten at shutdown", "err", err)
-		}
-		cancel()
+		within(e, logDrain, "query log entries left unwritten at shutdown", s.qlog.Close)
+	}
+	if s.sessions != nil {
+		within(e, logDrain, "button state left unwritten at shutdown", s.sessions.Close)
 	}
 	if srv != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), adminShutdown)
-		if err := srv.Shutdown(ctx); err != nil {
-			e.log.Warn("admin page shutdown", "err", err)
-		}
-		cancel()
+		within(e, adminShutdown, "admin page shutdown", srv.Shutdown)
 	}
 	if s.store != nil {
 		if err := s.store.Close(); err != nil {
@@ -225,6 +232,15 @@ func (s *services) close(e *env, srv *http.Server) {
 	}
 	s.live.Close()
 	e.log.Info("index closed; bye")
+}
+
+// within runs stop with a deadline of d, logging what it says when it fails.
+func within(e *env, d time.Duration, what string, stop func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		e.log.Warn(what, "err", err)
+	}
 }
 
 // newSecret returns a random webhook secret token (43 characters of A-Z, a-z, 0-9, _ and -).

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"policybot/corpus"
 	"policybot/handlers"
 	"policybot/internal/audit"
+	"policybot/internal/faulttest"
 	"policybot/internal/querylog"
 )
 
@@ -42,21 +42,7 @@ type running struct {
 func copyCorpus(t *testing.T) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), "docs")
-	err := filepath.WalkDir("../../corpus/docs", func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("../../corpus/docs", p)
-		if e.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
+	if err := faulttest.Copy("../../corpus/docs", dst); err != nil {
 		t.Fatal(err)
 	}
 	return dst
@@ -209,9 +195,14 @@ func TestServeStaffAndAdmin(t *testing.T) {
 	if !ok {
 		t.Fatal("no 更多结果 button")
 	}
+	// The state reaches the shared store just after the answer, written by a writer of its own.
 	id := strings.Split(more.CallbackData, ":")[1]
-	if _, err := st.GetState(context.Background(), "answer:"+id); err != nil {
-		t.Errorf("the button state is not in the shared store: %v", err)
+	deadline := time.Now().Add(30 * time.Second)
+	for _, err := st.GetState(context.Background(), "answer:"+id); err != nil; _, err = st.GetState(context.Background(), "answer:"+id) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the button state is not in the shared store: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	before := len(s.srv.Sent())
 	s.srv.Push(s.srv.Press(ans, bottest.Person(citizen, "A"), "更多结果"))
@@ -259,10 +250,21 @@ func TestServeStaffAndAdmin(t *testing.T) {
 	for _, e := range entries {
 		trail = append(trail, e.Who+" "+e.Action)
 	}
-	for _, want := range []string{"telegram:1001 denied", "telegram:11 add", "telegram:11 reindex"} {
+	// The citizen refused is named by the pseudonym the query log gives them, never by id; staff by id.
+	secret, err := querylog.Secret(s.data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := querylog.NewLog(st, secret, querylog.LogOptions{})
+	key := keys.Pseudonym(citizen)
+	keys.Close(context.Background())
+	for _, want := range []string{"telegram-pseudonym:" + key + " denied", "telegram:11 add", "telegram:11 reindex"} {
 		if !strings.Contains(strings.Join(trail, "\n"), want) {
 			t.Errorf("audit trail lacks %q: %v", want, trail)
 		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(s.data, AuditFile)); strings.Contains(string(b), "1001") {
+		t.Errorf("the audit trail holds a citizen's id:\n%s", b)
 	}
 
 	// The admin reviews the log.
@@ -339,26 +341,41 @@ func TestServeStaffAndAdmin(t *testing.T) {
 	}
 }
 
+// lockDB holds the SQLite database at path locked (BEGIN EXCLUSIVE) from another connection, as
+// another process would, until unlock is called (or the test ends).
+func lockDB(t testing.TB, path string) (unlock func()) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(100)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	unlock = func() {
+		once.Do(func() {
+			conn.ExecContext(ctx, "ROLLBACK")
+			conn.Close()
+			db.Close()
+		})
+	}
+	t.Cleanup(unlock)
+	return unlock
+}
+
 // TestServeLogLocked: while the query log's database is locked by another writer, citizens are still
 // answered (the button state falls back to memory, so the buttons still work), and the lost writes are
 // logged and counted in policybot_querylog_write_failures_total.
 func TestServeLogLocked(t *testing.T) {
 	s := startServe(t, nil)
 	s.say(1001, "失业金怎么领", 1)
-	db, err := sql.Open("sqlite", querylog.Path(s.data)+"?_pragma=busy_timeout(100)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx := context.Background()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
-		t.Fatal(err)
-	}
+	unlock := lockDB(t, querylog.Path(s.data))
 	ans := s.say(1001, "湖南全省建成了多少家零工市场？", 1)[0]
 	if !strings.Contains(ans.Text, "486家零工市") {
 		t.Errorf("no answer while the log is locked:\n%s", ans.Text)
@@ -375,7 +392,7 @@ func TestServeLogLocked(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	conn.ExecContext(ctx, "ROLLBACK")
+	unlock()
 	if !strings.Contains(s.stderr.String(), "query log write failed") {
 		t.Errorf("the lost write is not logged:\n%s", s.stderr.String())
 	}

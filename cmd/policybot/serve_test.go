@@ -77,6 +77,25 @@ func TestChat(t *testing.T) {
 	if strings.Contains(stderr, "失业金") {
 		t.Errorf("a question reached the process log:\n%s", stderr)
 	}
+
+	// A phone number written with dots (issue 12's reproduction) reaches no file of the query log,
+	// neither in the question nor in its normalised form.
+	if _, stderr, err := runWith(context.Background(), nil, "电话138.1234.5678 失业金\n", append([]string{"chat"}, args...)...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	files, err := filepath.Glob(filepath.Join(args[3], "querylog.db*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no query log: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("13812345678")) || bytes.Contains(b, []byte("1234")) {
+			t.Errorf("%s holds the phone number", f)
+		}
+	}
 }
 
 // TestServeWithoutToken: without a token, serve says so and runs the console chat.

@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -44,6 +45,11 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Clock, when set, stands for time.Now (the screenshot in the README uses a fixed day).
 	Clock func() time.Time
+	// TrustedProxies are the addresses of the reverse proxies in front of the page (which terminate
+	// TLS): their X-Forwarded-For names the client whose wrong tokens are counted, and their
+	// X-Forwarded-Proto: https makes the session cookie Secure. nil means DefaultProxies (a proxy on
+	// the same machine); an empty, non-nil list trusts none.
+	TrustedProxies []netip.Prefix
 }
 
 //go:embed templates/*.html static/admin.css
@@ -90,7 +96,11 @@ func New(c Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("admin: style sheet: %w", err)
 	}
-	s := &server{Config: c, auth: &auth{token: []byte(c.Token), now: c.Clock}, tmpl: tmpl, css: css}
+	if c.TrustedProxies == nil {
+		c.TrustedProxies = DefaultProxies
+	}
+	s := &server{Config: c, tmpl: tmpl, css: css,
+		auth: &auth{token: []byte(c.Token), now: c.Clock, log: c.Logger, proxies: c.TrustedProxies}}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -120,11 +130,16 @@ func secure(h http.Handler) http.Handler {
 }
 
 // admin lets through requests with the token or a session; others get 401 (a browser asking for
-// the page gets the login form with it).
+// the page gets the login form with it), and a client with too many wrong tokens 429.
 func (s *server) admin(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.auth.authorized(r) {
+		switch s.auth.check(r) {
+		case allowed:
 			h.ServeHTTP(w, r)
+			return
+		case throttled:
+			w.Header().Set("Retry-After", "60")
+			http.Error(w, "429 尝试次数过多，请一分钟后再试 (too many wrong tokens)", http.StatusTooManyRequests)
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="policybot admin"`)
@@ -159,7 +174,7 @@ type loginPage struct {
 }
 
 func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
-	if s.auth.authorized(r) {
+	if s.auth.check(r) == allowed {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
@@ -167,18 +182,17 @@ func (s *server) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
-	if s.auth.throttled() {
+	r.Body = http.MaxBytesReader(w, r.Body, 4096)
+	switch s.auth.try(r, "login", r.PostFormValue("token")) {
+	case throttled:
+		w.Header().Set("Retry-After", "60")
 		s.render(w, http.StatusTooManyRequests, "login", loginPage{Error: "尝试次数过多，请一分钟后再试。"})
 		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	if !s.auth.equal(r.PostFormValue("token")) {
-		s.auth.failed()
-		s.Logger.Warn("admin login failed", "remote", r.RemoteAddr)
+	case denied:
 		s.render(w, http.StatusUnauthorized, "login", loginPage{Error: "令牌不正确。"})
 		return
 	}
-	http.SetCookie(w, s.auth.session(r))
+	http.SetCookie(w, s.auth.newSession(r))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

@@ -127,14 +127,14 @@ func TestLogin(t *testing.T) {
 	// A cookie of another token does not open the page.
 	other := &auth{token: []byte("another token of some length"), now: func() time.Time { return seedNow }}
 	req, _ := http.NewRequest("GET", srv.URL+"/", nil)
-	req.AddCookie(other.session(req))
+	req.AddCookie(other.newSession(req))
 	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != 401 {
 		t.Errorf("another token's session: %v %v", r.StatusCode, err)
 	}
 	// An expired session does not either.
 	past := &auth{token: []byte(testToken), now: func() time.Time { return seedNow.Add(-sessionLength - time.Minute) }}
 	req, _ = http.NewRequest("GET", srv.URL+"/", nil)
-	req.AddCookie(past.session(req))
+	req.AddCookie(past.newSession(req))
 	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != 401 {
 		t.Errorf("expired session: %v %v", r.StatusCode, err)
 	}

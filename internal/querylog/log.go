@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"policybot/handlers"
+	"policybot/internal/pii"
 )
 
 // Errors the write path returns; the caller answers the question anyway.
@@ -23,6 +24,9 @@ var (
 	ErrBusy = errors.New("querylog: log is behind, entry dropped")
 	// ErrClosed is returned after Close.
 	ErrClosed = errors.New("querylog: log closed")
+	// ErrLost reports questions written to an SQLite file that was deleted or replaced while the
+	// log had it open: they are gone with it.
+	ErrLost = errors.New("querylog: the log's file was deleted or replaced while open")
 	// ErrRating is returned for a rating other than +1 or -1.
 	ErrRating = errors.New("querylog: rating must be +1 or -1")
 )
@@ -62,6 +66,7 @@ type Log struct {
 	ops    chan op
 	done   chan struct{}
 	lastID atomic.Int64
+	lost   int64 // the store's Lost already counted as failures; the writer's
 }
 
 var _ handlers.QueryLog = (*Log)(nil)
@@ -86,6 +91,7 @@ func NewLog(store *Store, secret []byte, o LogOptions) *Log {
 	if l.log == nil {
 		l.log = slog.New(slog.DiscardHandler)
 	}
+	l.lost = store.Lost()
 	go l.write()
 	return l
 }
@@ -94,8 +100,9 @@ func NewLog(store *Store, secret []byte, o LogOptions) *Log {
 const maxQuestion = 4096
 
 // Record queues e for the log and returns the id that Rate takes later. The user id is replaced by
-// its pseudonym and the chat id is dropped before anything is queued; phone and 身份证 numbers in the
-// question are masked. It returns ErrBusy when the queue is full (the database is not keeping up)
+// its pseudonym and the chat id is dropped before anything is queued; phone, 身份证 and other long
+// numbers and e-mail addresses in the question are masked (pii.Mask), so neither the question nor
+// anything derived from it (its normalised form) holds them. It returns ErrBusy when the queue is full (the database is not keeping up)
 // and ErrClosed after Close; the answer should go out either way.
 func (l *Log) Record(ctx context.Context, e handlers.LogEntry) (int64, error) {
 	if l.obs != nil {
@@ -105,11 +112,11 @@ func (l *Log) Record(ctx context.Context, e handlers.LogEntry) (int64, error) {
 	if t.IsZero() {
 		t = time.Now()
 	}
-	q := e.Question
+	// Masked before it is cut, so that the cut cannot leave part of a number unmasked.
+	q := pii.Mask(e.Question)
 	if utf8.RuneCountInString(q) > maxQuestion {
 		q = string([]rune(q)[:maxQuestion])
 	}
-	q = Mask(q)
 	row := &Row{
 		ID:        l.nextID(),
 		Time:      t,
@@ -128,6 +135,10 @@ func (l *Log) Record(ctx context.Context, e handlers.LogEntry) (int64, error) {
 	}
 	return row.ID, nil
 }
+
+// Pseudonym is the key the log stores for Telegram user userID instead of the id (an HMAC of it with
+// the log's secret), for naming a person elsewhere without their id.
+func (l *Log) Pseudonym(userID int64) string { return pseudonym(l.secret, userID) }
 
 // Rate queues a rating (+1 for 👍, -1 for 👎) of the question Record returned id for; a later
 // rating replaces an earlier one. It returns ErrRating for another value, ErrBusy when the queue is
@@ -221,6 +232,16 @@ func (l *Log) write() {
 func (l *Log) flush(batch []op) {
 	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
 	defer cancel()
+	// A file deleted or replaced under the log is opened again before anything more is written to
+	// it; the writes that went to the lost file are counted as one failure.
+	if err := l.store.db.check(ctx); err != nil {
+		l.log.Error("query log check failed", "db", l.store.name, "err", err)
+	}
+	if n := l.store.Lost(); n > l.lost {
+		for ; l.lost < n; l.lost++ {
+			l.failed("questions written to a file that was deleted", ErrLost)
+		}
+	}
 	if len(batch) > 1 {
 		if err := l.store.apply(ctx, batch); err == nil {
 			return

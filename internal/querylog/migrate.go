@@ -79,11 +79,14 @@ var migrations = []migration{
 	},
 }
 
-// migrate brings the schema up to version upto (tests stop short of the latest). Replicas starting
+// migrate brings the schema of db, the store's database, up to version upto (tests stop short of the
+// latest). Replicas starting
 // together take turns: SQLite's write transaction and PostgreSQL's advisory lock serialise them.
-func (s *Store) migrate(ctx context.Context, upto int) error {
+func (s *Store) migrate(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, upto int) error {
 	fail := func(err error) error { return fmt.Errorf("migrate query log %s: %w", s.name, err) }
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fail(err)
 	}

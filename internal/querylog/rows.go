@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"policybot/handlers"
+	"policybot/internal/pii"
 )
 
 // Row is one question as the log keeps it.
@@ -61,7 +62,7 @@ func (s *Store) where(f Filter) (string, []any) {
 	if !f.To.IsZero() {
 		conds, args = append(conds, "ts < ?"), append(args, micros(f.To))
 	}
-	if t := normalize(s.script, Mask(f.Text)); t != "" {
+	if t := normalize(s.script, pii.Mask(f.Text)); t != "" {
 		conds, args = append(conds, `norm LIKE ? ESCAPE '\'`), append(args, "%"+escapeLike(t)+"%")
 	}
 	if f.Intent != "" {

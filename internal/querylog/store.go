@@ -38,7 +38,7 @@ var ErrNotFound = errors.New("querylog: not found")
 
 // Store is the query log in a database. It is safe for concurrent use.
 type Store struct {
-	db     *sql.DB
+	db     *handle
 	pg     bool
 	name   string // the SQLite path, or the PostgreSQL host and database, for messages
 	log    *slog.Logger
@@ -76,22 +76,22 @@ func open(ctx context.Context, target string, o Options, upto int) (*Store, erro
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	var db *sql.DB
 	if IsPostgres(target) {
 		s.pg = true
 		s.name = redact(target)
-		s.db, err = sql.Open("pgx", target)
+		db, err = sql.Open("pgx", target)
 		if err != nil {
 			return nil, fmt.Errorf("open query log %s: %w", s.name, err)
 		}
-		s.db.SetMaxOpenConns(8)
-		s.db.SetConnMaxIdleTime(5 * time.Minute)
+		db.SetMaxOpenConns(8)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		s.db = &handle{log: s.log}
+		s.db.cur.Store(db)
 	} else {
 		s.name = target
 		if strings.ContainsAny(target, "?#") {
 			return nil, fmt.Errorf("open query log %s: the path may not contain ? or #", target)
-		}
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			return nil, fmt.Errorf("open query log %s: %w", target, err)
 		}
 		busy := o.BusyTimeout
 		if busy <= 0 {
@@ -102,15 +102,42 @@ func open(ctx context.Context, target string, o Options, upto int) (*Store, erro
 		// rows are overwritten (secure_delete), so purged questions do not linger in free pages.
 		dsn := target + "?_pragma=busy_timeout(" + strconv.FormatInt(busy.Milliseconds(), 10) + ")" +
 			"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_txlock=immediate"
-		s.db, err = sql.Open("sqlite", dsn)
-		if err != nil {
+		openFile := func() (*sql.DB, error) {
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return nil, err
+			}
+			db, err := sql.Open("sqlite", dsn)
+			if err != nil {
+				return nil, err
+			}
+			db.SetMaxOpenConns(4)
+			return db, nil
+		}
+		if db, err = openFile(); err != nil {
 			return nil, fmt.Errorf("open query log %s: %w", target, err)
 		}
-		s.db.SetMaxOpenConns(4)
+		// Opening the file again, when it was deleted or replaced while open (see handle).
+		reopen := func(ctx context.Context) (*sql.DB, error) {
+			db, err := openFile()
+			if err == nil {
+				if err = s.migrate(ctx, db, upto); err != nil {
+					db.Close()
+				}
+			}
+			return db, err
+		}
+		s.db = &handle{log: s.log, path: target, open: reopen}
+		s.db.cur.Store(db)
 	}
 	if err := s.migrateRetrying(ctx, upto, o.BusyTimeout); err != nil {
-		s.db.Close()
+		db.Close()
 		return nil, err
+	}
+	if !s.pg {
+		if err := s.db.watch(); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open query log %s: %w", target, err)
+		}
 	}
 	return s, nil
 }
@@ -126,7 +153,7 @@ func (s *Store) migrateRetrying(ctx context.Context, upto int, timeout time.Dura
 	deadline := time.Now().Add(timeout)
 	wait := 5 * time.Millisecond
 	for {
-		err := s.migrate(ctx, upto)
+		err := s.migrate(ctx, s.db, upto)
 		if s.pg || !isBusy(err) || time.Now().After(deadline) {
 			return err
 		}

@@ -4,6 +4,7 @@ package seedtest
 
 import (
 	"context"
+	"flag"
 	"path/filepath"
 	"runtime"
 
@@ -15,6 +16,17 @@ import (
 func root() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Fuzzing reports whether the test binary was started to fuzz (go test -fuzz F, and each of its
+// workers): a fuzz target of handlers or bot needs no index, so TestMain need not spend seconds
+// building it in every worker.
+func Fuzzing() bool {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	f := flag.Lookup("test.fuzz")
+	return f != nil && f.Value.String() != ""
 }
 
 // Build builds the index of the shipped corpus (corpus/docs, with corpus/dict's dictionaries) in
