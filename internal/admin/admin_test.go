@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"policybot/index"
 	"policybot/internal/querylog"
 )
 
@@ -246,14 +247,15 @@ func TestMetrics(t *testing.T) {
 	m := NewMetrics()
 	// The metrics observe the query log's write path.
 	l := querylog.NewLog(s, []byte("a secret of sixteen+ bytes"), querylog.LogOptions{Observer: m})
-	seedLog := func(confident bool, d time.Duration) {
-		if _, err := l.Record(context.Background(), entryFor(confident, d)); err != nil {
+	seedLog := func(verdict index.Verdict, d time.Duration) {
+		if _, err := l.Record(context.Background(), entryFor(verdict, d)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	seedLog(true, 30*time.Millisecond)
-	seedLog(false, 700*time.Millisecond)
-	seedLog(false, 3*time.Second)
+	seedLog(index.VerdictAnswer, 30*time.Millisecond)
+	seedLog(index.VerdictRelated, 700*time.Millisecond)
+	seedLog(index.VerdictNone, 3*time.Second)
+	seedLog(index.VerdictRelated, 80*time.Millisecond)
 	l.Close(context.Background())
 	m.WriteFailed()
 	m.Reindexed(42 * time.Second)
@@ -267,11 +269,14 @@ func TestMetrics(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	out := rec.Body.String()
 	for _, want := range []string{
-		"policybot_questions_total 3",
-		"policybot_questions_not_confident_total 2",
+		"policybot_questions_total 4",
+		`policybot_answers_total{verdict="answer"} 1`,
+		`policybot_answers_total{verdict="related"} 2`,
+		`policybot_answers_total{verdict="none"} 1`,
+		"policybot_questions_not_confident_total 3",
 		`policybot_answer_latency_seconds_bucket{le="0.05"} 1`,
-		`policybot_answer_latency_seconds_bucket{le="1"} 2`,
-		"policybot_answer_latency_seconds_count 3",
+		`policybot_answer_latency_seconds_bucket{le="1"} 3`,
+		"policybot_answer_latency_seconds_count 4",
 		"policybot_reindex_duration_seconds_count 1",
 		"policybot_reindex_duration_seconds_sum 42",
 		"policybot_querylog_write_failures_total 1",
@@ -327,7 +332,7 @@ func TestDashboardHTML(t *testing.T) {
 	}
 	// A question typed with markup is shown as text.
 	l := querylog.NewLog(s, []byte("a secret of sixteen+ bytes"), querylog.LogOptions{})
-	e := entryFor(false, time.Second)
+	e := entryFor(index.VerdictNone, time.Second)
 	e.Time, e.Question = seedNow.Add(-time.Minute), `<script>alert(1)</script><b>失业金</b>`
 	l.Record(context.Background(), e)
 	l.Close(context.Background())
