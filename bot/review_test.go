@@ -26,10 +26,10 @@ func (f *fakeReview) Summary(_ context.Context, now time.Time, loc *time.Locatio
 	y, m, d := now.In(loc).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	return handlers.LogSummary{
-		Today: handlers.PeriodStats{From: today, To: today.AddDate(0, 0, 1), Questions: 4, Users: 3, NotConfident: 1, Up: 2, Down: 1,
+		Today: handlers.PeriodStats{From: today, To: today.AddDate(0, 0, 1), Questions: 4, Users: 3, NotConfident: 1, Related: 1, Up: 2, Down: 1,
 			P50: 40 * time.Millisecond, P95: 1500 * time.Millisecond, Regions: []handlers.NameCount{{Name: "湖南省", N: 2}},
 			Intents: []handlers.NameCount{{Name: "entitlement", N: 3}, {Name: "location", N: 1}}},
-		Week: handlers.PeriodStats{From: today.AddDate(0, 0, -6), To: today.AddDate(0, 0, 1), Questions: 30, Users: 12, NotConfident: 6},
+		Week: handlers.PeriodStats{From: today.AddDate(0, 0, -6), To: today.AddDate(0, 0, 1), Questions: 30, Users: 12, NotConfident: 6, Related: 2, None: 4},
 	}, nil
 }
 
@@ -88,21 +88,24 @@ func TestAdminCommands(t *testing.T) {
 	f := &fakeReview{}
 	for i := range 12 {
 		f.groups = append(f.groups, handlers.QuestionGroup{ID: 7_000_000_000_000_000_000 + int64(i), Question: fmt.Sprintf("北京<%d>&怎么办？", i),
-			Intent: "other", Count: 3, Users: 2, NotConfident: 3, Last: fixedNow()})
+			Intent: "other", Count: 3, Users: 2, NotConfident: 3, Related: 1, None: 2, Last: fixedNow()})
 	}
 	hs := start(t, reviewOptions(t, f))
 	me := bottest.Private(admin)
 
 	stats := hs.exchange(1, bottest.Text(me, admin, "/stats"))[0]
-	for _, want := range []string{"今天（11月22日）", "提问4次，3人；未确切回答1次（25%）", "好评👍 2，差评👎 1", "中位数40毫秒，95%在1.5秒以内",
-		"地区：湖南省 2", "类型：待遇补贴 3、办事地点 1", "最近7天（11月16日–11月22日）", "提问30次，12人"} {
+	for _, want := range []string{"今天（11月22日）", "提问4次，3人：已回答3次（75%），有关但未直接回答1次（25%），未能回答0次（0%）",
+		"好评👍 2，差评👎 1", "中位数40毫秒，95%在1.5秒以内", "地区：湖南省 2", "类型：待遇补贴 3、办事地点 1", "最近7天（11月16日–11月22日）",
+		"提问30次，12人：已回答24次（80%），有关但未直接回答2次（7%），未能回答4次（13%）"} {
 		if !strings.Contains(stats.Text, want) {
 			t.Errorf("/stats lacks %q:\n%s", want, stats.Text)
 		}
 	}
 
 	un := hs.exchange(1, bottest.Text(me, admin, "/unanswered"))[0]
-	if !strings.Contains(un.Text, "1. 北京<0>&怎么办？") || !strings.Contains(un.Text, "10. 北京<9>&怎么办？") || strings.Contains(un.Text, "北京<10>") {
+	if !strings.Contains(un.Text, "待处理的问题（最近30天有关但未直接回答、未能回答或收到差评）") ||
+		!strings.Contains(un.Text, "1. 北京<0>&怎么办？\n   其他 · 3次，2人 · 有关但未直接回答1 · 未能回答2 · 最近") ||
+		!strings.Contains(un.Text, "10. 北京<9>&怎么办？") || strings.Contains(un.Text, "北京<10>") {
 		t.Errorf("/unanswered:\n%s", un.Text)
 	}
 	if un.Keyboard == nil || len(un.Keyboard.InlineKeyboard) != 2 || len(un.Keyboard.InlineKeyboard[0]) != 5 {
@@ -133,7 +136,7 @@ func TestAdminCommands(t *testing.T) {
 	}
 
 	top := hs.exchange(1, bottest.Text(me, admin, "/top 30"))[0]
-	if !strings.Contains(top.Text, "最近30天最常问的问题") || !strings.Contains(top.Text, "1. 北京<0>&怎么办？（3次，2人；未确切回答3）") {
+	if !strings.Contains(top.Text, "最近30天最常问的问题") || !strings.Contains(top.Text, "1. 北京<0>&怎么办？（3次，2人；有关但未直接回答1，未能回答2）") {
 		t.Errorf("/top:\n%s", top.Text)
 	}
 

@@ -9,12 +9,16 @@ type Kind int
 const (
 	// KindText is a message of plain text: a greeting, help, a notice.
 	KindText Kind = iota
-	// KindResults is the passages that answer a question, best first.
+	// KindResults is the passages that answer a question, best first (the verdict answer).
 	KindResults
-	// KindNotCovered says that the documents do not cover a question, and how to go on.
+	// KindNotCovered says that the documents do not cover a question, and how to go on (the verdict
+	// none).
 	KindNotCovered
 	// KindSection is the whole section of a passage, as the document writes it.
 	KindSection
+	// KindRelated is passages that may help with a question the documents hold the subject of but
+	// do not answer directly (the verdict related): Text is the caveat that says so, shown above them.
+	KindRelated
 )
 
 // Answer is what a person gets back from a handler, in the script they wrote in, ready for a
@@ -24,7 +28,7 @@ type Answer struct {
 	Kind  Kind
 	Title string   // first line, shown in bold: "问：…", "原文", a greeting; may be ""
 	Notes []string // short remarks under the title: the question was cut, a region was preferred
-	Text  string   // the body of a text or not-covered answer: lines separated by "\n"
+	Text  string   // the body of a text or not-covered answer, a related answer's caveat: lines separated by "\n"
 	Hits  []Hit    // passages, best first (for a section view, the one section)
 	// Footer closes the answer: which results these are ("第1–3条，共8条").
 	Footer  string
@@ -73,4 +77,27 @@ type Action struct {
 	// Ref names what the action acts on when it is not the answer's session (ActionResolve: the
 	// query log's id of a question); "" otherwise.
 	Ref string
+}
+
+// The verdicts as staff and admins read them, the same in the chat, on the admin page and in the
+// command line's reports: a question answered, one whose subject the documents hold but which no
+// passage answers directly, and one they do not cover.
+const (
+	NameAnswer  = "已回答"
+	NameRelated = "有关但未直接回答"
+	NameNone    = "未能回答"
+)
+
+// VerdictName names verdict v in Chinese (NameAnswer, NameRelated, NameNone); another value is
+// returned as it is.
+func VerdictName(v index.Verdict) string {
+	switch v {
+	case index.VerdictAnswer:
+		return NameAnswer
+	case index.VerdictRelated:
+		return NameRelated
+	case index.VerdictNone:
+		return NameNone
+	}
+	return string(v)
 }

@@ -26,6 +26,7 @@ const (
 	msgExpired     = "这条回答已过期，请重新提问。"
 	msgChanged     = "这些结果所在的文件已更新，请重新提问查看最新内容。"
 	msgThanks      = "谢谢您的反馈！"
+	msgRelated     = "没有找到直接回答这个问题的内容，以下段落可能有关："
 	noteCut        = "问题较长（超过%d字），只按前%d字作答。"
 	noteRegion     = "已优先查找“%s”的文件（发送 /region 清除 可取消）。"
 	noteSomeGone   = "有的结果所在文件已更新，未显示；请重新提问查看最新内容。"
@@ -47,10 +48,13 @@ const (
 	titleRunes      = 60    // of the question echoed in an answer's title
 	maxSectionRunes = 12000 // of a section shown by 原文
 	olderAfter      = 3     // years after which a document is marked as older
+	relatedPage     = 2     // passages on the first page of a related answer
 )
 
-// Ask answers a question with the passages that answer it best (a page of them, with buttons for
-// the rest), or says plainly that the documents do not cover it. Questions longer than the limit are
+// Ask answers a question by the search's verdict: with the passages that answer it best (a page of
+// them, with buttons for the rest); when the documents hold its subject but answer it only
+// indirectly, with the best one or two passages under a caveat that says so; or, when they do not
+// cover it, by saying so plainly, with no passages. Questions longer than the limit are
 // answered for their start, with a note; a person asking too often gets a polite message. The
 // question is recorded in the query log (when there is one); a log failure is logged and the answer
 // given all the same. Ask never fails: a failure becomes a short message, its detail goes to the log.
@@ -86,16 +90,17 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 		h.log.Error("search failed", "err", err)
 		return h.display(sc, h.text(msgFailed))
 	}
+	verdict := verdictOf(res)
 	entry := LogEntry{
 		Time: began, UserID: who.UserID, ChatID: who.ChatID, ChatType: who.ChatType,
 		Question: q, Script: string(sc), Intent: string(DetectIntent(h.conv.ToSimplified(q))),
 		Region:    strings.Join(res.Regions, "、"),
-		Confident: res.Confident && len(res.Hits) > 0,
+		Confident: verdict == index.VerdictAnswer, Verdict: verdict,
 	}
 	if entry.Region == "" {
 		entry.Region = chosen
 	}
-	if !entry.Confident {
+	if verdict == index.VerdictNone {
 		a := h.notCovered(ctx, q, res, notes)
 		entry.Latency = time.Since(clock)
 		h.record(ctx, entry)
@@ -104,7 +109,7 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 	if chosen != "" && len(res.Regions) == 0 {
 		notes = append(notes, h.say(sc, fmt.Sprintf(noteRegion, chosen)))
 	}
-	s := Session{Question: q, Script: string(sc), Created: began}
+	s := Session{Question: q, Script: string(sc), Created: began, Verdict: verdict}
 	hits := relevant(res.Hits)
 	for _, ht := range hits {
 		s.Hits = append(s.Hits, HitRef{PassageID: ht.Passage.ID(), DocHash: ht.Doc.Hash, Highlights: ht.Highlights})
@@ -225,10 +230,19 @@ func (h *Handlers) record(ctx context.Context, e LogEntry) int64 {
 }
 
 // page is the answer showing the results of s from index from, with the buttons that go on from it.
+// The pages of a related answer carry its caveat, and its first page holds at most relatedPage
+// passages.
 func (h *Handlers) page(s Session, from int) Answer {
 	sc := script.Script(s.Script)
-	end := min(from+h.cfg.PageSize, len(s.Hits))
+	size := h.cfg.PageSize
 	a := Answer{Kind: KindResults, Title: titleQuestion + shorten(s.Question, titleRunes)}
+	if s.Verdict == index.VerdictRelated {
+		a.Kind, a.Text = KindRelated, msgRelated
+		if from == 0 {
+			size = min(size, relatedPage)
+		}
+	}
+	end := min(from+size, len(s.Hits))
 	gone := false
 	for i := from; i < end; i++ {
 		hit, ok := h.hit(s.Hits[i], i+1, sc)
@@ -315,8 +329,23 @@ func (h *Handlers) passage(ref HitRef) (*corpus.Passage, *corpus.Document) {
 	return p, d
 }
 
-// relevant keeps the hits worth showing for a confident answer: the best, and the others that hold
-// a fair share of the question's words. Lower hits that hold little of it are not an answer.
+// verdictOf is res's verdict as the chat acts on it: none when there are no passages to show, and
+// for a result without a verdict (a searcher that sets only Confident), answer when confident and
+// none when not.
+func verdictOf(res *index.Result) index.Verdict {
+	switch {
+	case len(res.Hits) == 0:
+		return index.VerdictNone
+	case res.Verdict == index.VerdictAnswer, res.Verdict == index.VerdictRelated:
+		return res.Verdict
+	case res.Verdict == "" && res.Confident:
+		return index.VerdictAnswer
+	}
+	return index.VerdictNone
+}
+
+// relevant keeps the hits worth showing for an answer or a related answer: the best, and the others
+// that hold a fair share of the question's words. Lower hits that hold little of it are not shown.
 func relevant(hits []index.Hit) []index.Hit {
 	out := hits[:1]
 	for _, ht := range hits[1:] {

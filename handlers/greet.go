@@ -59,7 +59,7 @@ func (h *Handlers) Help(ctx context.Context, who Who) Answer {
 	}
 	b.WriteString("。\n")
 	fmt.Fprintf(&b, "按钮：“%s”看接下来的%d条；“原文 N”看第N条所在的整节原文；%s %s 告诉我们回答有没有用。\n", labelMore, h.cfg.PageSize, labelUp, labelDown)
-	b.WriteString("每条回答都摘自政策文件原文，注明文件、章节、发文单位和日期；文件里没有的，我会直接说明。")
+	b.WriteString("每条回答都摘自政策文件原文，注明文件、章节、发文单位和日期；没有直接回答的，会先说明，再给出可能有关的段落；文件里没有的，我会直接说明。")
 	b.WriteString("也可以拨打人力资源和社会保障服务热线 " + hotline + " 咨询。\n")
 	b.WriteString("其他：/start 介绍，/privacy 我们记录什么。")
 	return Answer{Kind: KindText, Title: "使用说明", Text: b.String()}

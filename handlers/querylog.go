@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"time"
+
+	"policybot/index"
 )
 
 // LogEntry is one question as the query log records it.
@@ -16,8 +18,20 @@ type LogEntry struct {
 	Intent    string // "entitlement", "target", "location", "other"
 	Region    string // region named in the question or chosen with /region, "" if none
 	Confident bool
-	Results   []LogResult // the passages shown, best first
+	Verdict   index.Verdict // how the documents answered it; "" for a caller that knows only Confident (see Outcome)
+	Results   []LogResult   // the passages shown, best first
 	Latency   time.Duration
+}
+
+// Outcome is e's verdict: Verdict, or when that is "", answer when Confident and none when not.
+func (e LogEntry) Outcome() index.Verdict {
+	switch {
+	case e.Verdict != "":
+		return e.Verdict
+	case e.Confident:
+		return index.VerdictAnswer
+	}
+	return index.VerdictNone
 }
 
 // LogResult is one passage shown for a question.

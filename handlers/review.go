@@ -20,8 +20,9 @@ import (
 type ReviewLog interface {
 	// Summary returns today's figures and the last seven days', days counted in loc.
 	Summary(ctx context.Context, now time.Time, loc *time.Location) (LogSummary, error)
-	// Unanswered returns the questions asked since since that were answered without confidence or
-	// rated 👎, grouped when the same question recurs, latest first, at most limit.
+	// Unanswered returns the questions asked since since that were not answered directly (the
+	// verdict related or none) or rated 👎, grouped when the same question recurs, latest first, at
+	// most limit.
 	Unanswered(ctx context.Context, since time.Time, limit int) ([]QuestionGroup, error)
 	// Top returns the most asked questions from ≤ time < to, grouped, at most limit.
 	Top(ctx context.Context, from, to time.Time, limit int) ([]QuestionGroup, error)
@@ -41,7 +42,9 @@ type PeriodStats struct {
 	From, To     time.Time
 	Questions    int
 	Users        int // distinct people, by pseudonym
-	NotConfident int
+	NotConfident int // not answered directly: Related + None
+	Related      int // the verdict related: the documents hold the subject, no passage answers it
+	None         int // the verdict none: the documents do not cover it
 	Up, Down     int
 	P50, P95     time.Duration
 	Regions      []NameCount // most asked about first
@@ -67,7 +70,9 @@ type QuestionGroup struct {
 	Region       string
 	Count        int
 	Users        int
-	NotConfident int
+	NotConfident int // Related + None
+	Related      int // asked with the verdict related
+	None         int // asked with the verdict none
 	Down         int
 	Last         time.Time
 }
@@ -154,8 +159,9 @@ func (r *Review) failed(action string, err error) Answer {
 	return Answer{Kind: KindText, Text: "抱歉，暂时读不到提问记录，请稍后再试。"}
 }
 
-// Stats answers with today's and the last seven days' figures: questions, people, the share answered
-// without confidence, ratings, latency, and the regions and intents most asked about.
+// Stats answers with today's and the last seven days' figures: questions, people, how many were
+// answered, related but not answered directly, and not answered, ratings, latency, and the regions
+// and intents most asked about.
 func (r *Review) Stats(ctx context.Context, who Who) Answer {
 	if !r.Allowed(who) {
 		return r.refuse(who, "stats")
@@ -184,8 +190,10 @@ func (r *Review) period(b *strings.Builder, name string, s PeriodStats) {
 		b.WriteString("还没有人提问。")
 		return
 	}
-	share := float64(s.NotConfident) / float64(s.Questions)
-	fmt.Fprintf(b, "提问%d次，%d人；未确切回答%d次（%.0f%%）\n", s.Questions, s.Users, s.NotConfident, 100*share)
+	share := func(n int) float64 { return 100 * float64(n) / float64(s.Questions) }
+	answered := s.Questions - s.Related - s.None
+	fmt.Fprintf(b, "提问%d次，%d人：%s%d次（%.0f%%），%s%d次（%.0f%%），%s%d次（%.0f%%）\n", s.Questions, s.Users,
+		NameAnswer, answered, share(answered), NameRelated, s.Related, share(s.Related), NameNone, s.None, share(s.None))
 	fmt.Fprintf(b, "评价：好评👍 %d，差评👎 %d\n", s.Up, s.Down)
 	fmt.Fprintf(b, "用时：中位数%s，95%%在%s以内", seconds(s.P50), seconds(s.P95))
 	if len(s.Regions) > 0 {
@@ -230,9 +238,10 @@ func intentName(intent string) string {
 	return intent
 }
 
-// Unanswered answers with the questions of the last 30 days that were answered without confidence or
-// rated 👎, the same question asked again grouped in one item, latest first, each with a button to
-// mark it resolved (once the corpus answers it, or it is out of scope).
+// Unanswered answers with the questions of the last 30 days that were not answered directly (related
+// or none, each counted under its name) or rated 👎, the same question asked again grouped in one
+// item, latest first, each with a button to mark it resolved (once the corpus answers it, or it is
+// out of scope).
 func (r *Review) Unanswered(ctx context.Context, who Who) Answer {
 	if !r.Allowed(who) {
 		return r.refuse(who, "unanswered")
@@ -242,7 +251,7 @@ func (r *Review) Unanswered(ctx context.Context, who Who) Answer {
 	if err != nil {
 		return r.failed("unanswered", err)
 	}
-	a := Answer{Kind: KindText, Title: fmt.Sprintf("待处理的问题（最近%d天未确切回答或收到差评）", unansweredDays)}
+	a := Answer{Kind: KindText, Title: fmt.Sprintf("待处理的问题（最近%d天%s、%s或收到差评）", unansweredDays, NameRelated, NameNone)}
 	if len(groups) == 0 {
 		a.Text = "没有待处理的问题。"
 		return a
@@ -259,9 +268,7 @@ func (r *Review) Unanswered(ctx context.Context, who Who) Answer {
 			parts = append(parts, g.Region)
 		}
 		parts = append(parts, fmt.Sprintf("%d次，%d人", g.Count, g.Users))
-		if g.NotConfident > 0 {
-			parts = append(parts, fmt.Sprintf("未确切回答%d", g.NotConfident))
-		}
+		parts = append(parts, verdictCounts(g)...)
 		if g.Down > 0 {
 			parts = append(parts, fmt.Sprintf("差评%d", g.Down))
 		}
@@ -272,6 +279,18 @@ func (r *Review) Unanswered(ctx context.Context, who Who) Answer {
 	a.Text = b.String()
 	a.Footer = "文件已能回答、或不属于服务范围的，按对应编号的 ✅ 标记为已解决；再有人问到且仍答不好时会重新列出。"
 	return a
+}
+
+// verdictCounts says how often a group was asked with the verdicts related and none, those it had.
+func verdictCounts(g QuestionGroup) []string {
+	var out []string
+	if g.Related > 0 {
+		out = append(out, fmt.Sprintf("%s%d", NameRelated, g.Related))
+	}
+	if g.None > 0 {
+		out = append(out, fmt.Sprintf("%s%d", NameNone, g.None))
+	}
+	return out
 }
 
 // Resolve marks the question group of question id resolved and returns the words to acknowledge it.
@@ -324,8 +343,8 @@ func (r *Review) Top(ctx context.Context, who Who, arg string) Answer {
 	var lines []string
 	for i, g := range groups {
 		line := fmt.Sprintf("%d. %s（%d次，%d人", i+1, g.Question, g.Count, g.Users)
-		if g.NotConfident > 0 {
-			line += fmt.Sprintf("；未确切回答%d", g.NotConfident)
+		if vs := verdictCounts(g); len(vs) > 0 {
+			line += "；" + strings.Join(vs, "，")
 		}
 		lines = append(lines, line+"）")
 	}

@@ -22,6 +22,9 @@ type Session struct {
 	Hits     []HitRef  `json:"hits"`     // every passage kept for paging, best first
 	LogID    int64     `json:"log_id"`   // the query log's id for the question; 0 when not logged
 	Created  time.Time `json:"created"`
+	// Verdict is how the documents answered the question: answer, or related (its pages carry the
+	// caveat). "" is answer, as in the state an earlier version saved.
+	Verdict index.Verdict `json:"verdict,omitempty"`
 }
 
 // HitRef names a passage kept in a session.

@@ -58,10 +58,12 @@ type DocumentIndex interface {
 }
 
 // Question is a saved regression question: after a reindex, staff see which of them changed their
-// top answer. Answers, when set, says whether a passage's text answers it (the eval set's gold).
+// top answer or verdict. Answers, when set, says whether a passage's text answers it (the eval set's
+// gold); Expect, when set, is the verdict it should get, and a report flags a question that does not.
 type Question struct {
 	ID, Text string
 	Answers  func(text string) bool
+	Expect   index.Verdict
 }
 
 // Staff holds the operations staff use to keep the corpus current: add, replace, edit, remove,
@@ -393,32 +395,48 @@ type ReindexOptions struct {
 
 // TopAnswer is a regression question's top answer in one index.
 type TopAnswer struct {
-	Passage   string // passage id, "" when nothing was found
-	Title     string
-	Section   string
-	Text      string
-	Confident bool
-	Right     bool // the passage answers the question (by the question's gold), when that is known
+	Passage string // passage id, "" when nothing was found
+	Title   string
+	Section string
+	Text    string
+	Verdict index.Verdict // "" when the question was not asked of that index
+	Right   bool          // the passage answers the question (by the question's gold), when that is known
 }
 
-// AnswerChange is a regression question whose top answer a reindex changed.
+// AnswerChange is a regression question whose top answer or verdict a reindex changed.
 type AnswerChange struct {
 	ID, Question  string
 	Before, After TopAnswer
-	Judged        bool // the question has gold answers, so Right says something
+	Judged        bool          // the question has gold answers, so Right says something
+	Expect        index.Verdict // the verdict the question expects, "" when it declares none
 }
+
+// Unexpected reports whether the question now gets another verdict than the one it expects.
+func (c AnswerChange) Unexpected() bool { return c.Expect != "" && c.After.Verdict != c.Expect }
+
+// QuestionVerdict is the verdict a regression question gets from the new index.
+type QuestionVerdict struct {
+	ID, Question    string
+	Verdict, Expect index.Verdict // Expect is "" when the question declares none
+}
+
+// Unexpected reports whether the question gets another verdict than the one it expects.
+func (q QuestionVerdict) Unexpected() bool { return q.Expect != "" && q.Verdict != q.Expect }
 
 // ReindexReport is what a reindex did and what it changed for the regression questions.
 type ReindexReport struct {
 	*index.UpdateReport
 	Unreadable []string       // corpus files left out, with why
 	Questions  int            // regression questions asked of both indexes
-	Changes    []AnswerChange // those whose top answer changed
+	Changes    []AnswerChange // those whose top answer or verdict changed
+	// Verdicts are the verdict of each regression question asked of the new index, in the set's
+	// order; empty when no new index was published.
+	Verdicts []QuestionVerdict
 }
 
 // Reindex brings the index up to date with the corpus folder (only changed documents unless
 // opt.Full; see index.Update) and publishes it, then asks the regression questions of the old and the
-// new index and reports those whose top answer changed. Searches go on being answered from the old
+// new index and reports the verdict of each and those whose top answer or verdict changed. Searches go on being answered from the old
 // index until the new one is published. It returns an error wrapping index.ErrBusy, naming the
 // running reindex, when another holds the lock past LockWait.
 func (s *Staff) Reindex(ctx context.Context, who Actor, opt ReindexOptions) (*ReindexReport, error) {
@@ -456,6 +474,7 @@ func (s *Staff) Reindex(ctx context.Context, who Actor, opt ReindexOptions) (*Re
 	if up.Manifest != nil {
 		after := s.answers(ctx, up.Manifest.Name)
 		rep.Questions, rep.Changes = compare(s.Questions, before, after)
+		rep.Verdicts = verdicts(s.Questions, after)
 	} else {
 		rep.Questions = len(s.Questions)
 	}
@@ -492,7 +511,7 @@ func (s *Staff) answers(ctx context.Context, name string) map[string]TopAnswer {
 			s.log().Warn("regression question failed", "id", q.ID, "err", err)
 			continue
 		}
-		a := TopAnswer{Confident: res.Confident}
+		a := TopAnswer{Verdict: verdictOf(res)}
 		if len(res.Hits) > 0 {
 			h := res.Hits[0]
 			a.Passage, a.Title, a.Section, a.Text = h.Passage.ID(), h.Doc.Title, h.Passage.Section(), h.Passage.Text
@@ -505,8 +524,8 @@ func (s *Staff) answers(ctx context.Context, name string) map[string]TopAnswer {
 	return out
 }
 
-// compare lists the questions whose top answer differs: another passage text or document, or a
-// different verdict on whether the corpus answers it. Before a first index every answer is new.
+// compare lists the questions whose top answer differs: another passage text or document, or
+// another verdict. Before a first index every answer is new.
 func compare(qs []Question, before, after map[string]TopAnswer) (int, []AnswerChange) {
 	var out []AnswerChange
 	n := 0
@@ -517,13 +536,24 @@ func compare(qs []Question, before, after map[string]TopAnswer) (int, []AnswerCh
 		}
 		n++
 		b := before[q.ID]
-		if docOf(a.Passage) == docOf(b.Passage) && a.Text == b.Text && a.Confident == b.Confident {
+		if docOf(a.Passage) == docOf(b.Passage) && a.Text == b.Text && a.Verdict == b.Verdict {
 			continue
 		}
-		out = append(out, AnswerChange{ID: q.ID, Question: q.Text, Before: b, After: a, Judged: q.Answers != nil})
+		out = append(out, AnswerChange{ID: q.ID, Question: q.Text, Before: b, After: a, Judged: q.Answers != nil, Expect: q.Expect})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return n, out
+}
+
+// verdicts lists the verdict each question got from the index whose answers are after.
+func verdicts(qs []Question, after map[string]TopAnswer) []QuestionVerdict {
+	var out []QuestionVerdict
+	for _, q := range qs {
+		if a, ok := after[q.ID]; ok {
+			out = append(out, QuestionVerdict{ID: q.ID, Question: q.Text, Verdict: a.Verdict, Expect: q.Expect})
+		}
+	}
+	return out
 }
 
 func docOf(passage string) string {

@@ -211,3 +211,68 @@ func TestNormalizeDate(t *testing.T) {
 		}
 	}
 }
+
+// TestReindexVerdicts: a reindex reports the verdict of each regression question and flags one that
+// gets another verdict than it expects; a change of verdict is a change of its answer.
+func TestReindexVerdicts(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStaff(t)
+	s.Questions = []Question{
+		{ID: "hn", Text: "湖南全省建成了多少家零工市场？", Expect: index.VerdictAnswer},
+		{ID: "bj", Text: "北京市最低工资标准是多少？", Expect: index.VerdictNone},
+	}
+	cli := CLIActor("alice")
+	rep, err := s.Reindex(ctx, cli, ReindexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []QuestionVerdict{{ID: "hn", Question: s.Questions[0].Text, Verdict: index.VerdictAnswer, Expect: index.VerdictAnswer},
+		{ID: "bj", Question: s.Questions[1].Text, Verdict: index.VerdictNone, Expect: index.VerdictNone}}
+	if fmt.Sprint(rep.Verdicts) != fmt.Sprint(want) {
+		t.Fatalf("verdicts %+v", rep.Verdicts)
+	}
+	text := reindexText(rep)
+	if !strings.Contains(text, "\n判断：已回答1个；有关但未直接回答0个；未能回答1个（bj）") || strings.Contains(text, "⚠️") {
+		t.Errorf("report:\n%s", text)
+	}
+
+	// The only document about Hunan goes: the corpus no longer knows the place the question names.
+	if _, err := s.RemoveDocument(ctx, cli, "hunan-2025-stable-employment"); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = s.Reindex(ctx, cli, ReindexOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Changes) != 1 {
+		t.Fatalf("changes %+v", rep.Changes)
+	}
+	c := rep.Changes[0]
+	if c.ID != "hn" || c.Before.Verdict != index.VerdictAnswer || c.After.Verdict != index.VerdictNone || !c.Unexpected() {
+		t.Errorf("change %+v", c)
+	}
+	if v := rep.Verdicts[0]; v.Verdict != index.VerdictNone || !v.Unexpected() || rep.Verdicts[1].Unexpected() {
+		t.Errorf("verdicts %+v", rep.Verdicts)
+	}
+	text = reindexText(rep)
+	for _, want := range []string{"回归问题：问了2个，1个的首选答案或判断有变化。", "判断：已回答0个；有关但未直接回答0个；未能回答2个（hn、bj）",
+		"⚠️ 与预期不同：hn 应为已回答，现为未能回答。", "\n之前：hunan-2025-stable-employment#", "〔已回答〕\n之后：", "〔未能回答〕 ⚠️ 应为已回答"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestCompareVerdict: the same top passage with another verdict is a change; the same verdict and
+// passage is not.
+func TestCompareVerdict(t *testing.T) {
+	qs := []Question{{ID: "a", Text: "甲"}, {ID: "b", Text: "乙", Expect: index.VerdictAnswer}}
+	p := TopAnswer{Passage: "doc#1", Title: "文件", Text: "段落"}
+	at := func(v index.Verdict) TopAnswer { a := p; a.Verdict = v; return a }
+	before := map[string]TopAnswer{"a": at(index.VerdictRelated), "b": at(index.VerdictAnswer)}
+	after := map[string]TopAnswer{"a": at(index.VerdictRelated), "b": at(index.VerdictRelated)}
+	n, changes := compare(qs, before, after)
+	if n != 2 || len(changes) != 1 || changes[0].ID != "b" || changes[0].Before.Verdict != index.VerdictAnswer ||
+		changes[0].After.Verdict != index.VerdictRelated || !changes[0].Unexpected() {
+		t.Errorf("%d asked, changes %+v", n, changes)
+	}
+}

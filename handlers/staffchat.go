@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"policybot/corpus"
+	"policybot/index"
 	"policybot/internal/audit"
 )
 
@@ -367,11 +368,47 @@ func reindexText(rep *ReindexReport) string {
 	if rep.Questions == 0 {
 		return b.String()
 	}
-	fmt.Fprintf(&b, "\n\n回归问题：问了%d个，%d个的首选答案有变化。", rep.Questions, len(rep.Changes))
+	fmt.Fprintf(&b, "\n\n回归问题：问了%d个，%d个的首选答案或判断有变化。", rep.Questions, len(rep.Changes))
+	if len(rep.Verdicts) > 0 {
+		b.WriteString("\n判断：" + verdictSummary(rep.Verdicts))
+	}
+	var unexpected []string
+	for _, q := range rep.Verdicts {
+		if q.Unexpected() {
+			unexpected = append(unexpected, fmt.Sprintf("%s 应为%s，现为%s", q.ID, VerdictName(q.Expect), VerdictName(q.Verdict)))
+		}
+	}
+	if len(unexpected) > 0 {
+		b.WriteString("\n⚠️ 与预期不同：" + strings.Join(unexpected, "；") + "。")
+	}
 	for _, ch := range rep.Changes {
-		fmt.Fprintf(&b, "\n\n%s %s\n之前：%s\n之后：%s", ch.ID, ch.Question, topAnswer(ch.Before, ch.Judged), topAnswer(ch.After, ch.Judged))
+		after := topAnswer(ch.After, ch.Judged)
+		if ch.Unexpected() {
+			after += " ⚠️ 应为" + VerdictName(ch.Expect)
+		}
+		fmt.Fprintf(&b, "\n\n%s %s\n之前：%s\n之后：%s", ch.ID, ch.Question, topAnswer(ch.Before, ch.Judged), after)
 	}
 	return b.String()
+}
+
+// verdictSummary counts the questions of each verdict, naming those not answered:
+// "已回答26个；有关但未直接回答2个（d07、d19）；未能回答3个（d29、d30、d31）".
+func verdictSummary(qs []QuestionVerdict) string {
+	var parts []string
+	for _, v := range []index.Verdict{index.VerdictAnswer, index.VerdictRelated, index.VerdictNone} {
+		var ids []string
+		for _, q := range qs {
+			if q.Verdict == v {
+				ids = append(ids, q.ID)
+			}
+		}
+		part := fmt.Sprintf("%s%d个", VerdictName(v), len(ids))
+		if v != index.VerdictAnswer && len(ids) > 0 {
+			part += "（" + strings.Join(ids, "、") + "）"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, "；")
 }
 
 func whyName(why string) string {
@@ -387,17 +424,17 @@ func whyName(why string) string {
 // topAnswer describes a regression question's top answer in one line.
 func topAnswer(a TopAnswer, judged bool) string {
 	if a.Passage == "" {
-		return "（没有答案）"
+		if a.Verdict == "" {
+			return "（没有答案）"
+		}
+		return "（没有找到段落）〔" + VerdictName(a.Verdict) + "〕"
 	}
 	text := strings.Join(strings.Fields(a.Text), " ")
 	if utf8.RuneCountInString(text) > 40 {
 		text = CutRunes(text, 40) + "…"
 	}
 	s := a.Passage + "《" + a.Title + "》" + text
-	var notes []string
-	if !a.Confident {
-		notes = append(notes, "不确定")
-	}
+	notes := []string{VerdictName(a.Verdict)}
 	if judged {
 		if a.Right {
 			notes = append(notes, "答对")

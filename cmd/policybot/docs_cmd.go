@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 	"policybot/corpus"
 	"policybot/handlers"
+	"policybot/index"
 	"policybot/internal/audit"
 	"policybot/internal/eval"
 )
@@ -443,7 +445,8 @@ func docsPurge(ctx context.Context, e *env, args []string) error {
 }
 
 // loadQuestions reads the regression questions: the set named, or else ../shared/eval/dev.jsonl when
-// it is there, or else regression.jsonl beside the corpus folder. It returns nil, "" when there is none.
+// it is there, or else regression.jsonl beside the corpus folder, each with the verdict it expects
+// (see expectations). It returns nil, "" when there is none.
 func loadQuestions(set string, cfg Config) ([]handlers.Question, string, error) {
 	if set == "" {
 		for _, p := range []string{filepath.Join("..", "shared", "eval", "dev.jsonl"), filepath.Join(filepath.Dir(filepath.Clean(cfg.Corpus)), "regression.jsonl")} {
@@ -460,13 +463,57 @@ func loadQuestions(set string, cfg Config) ([]handlers.Question, string, error) 
 	if err != nil {
 		return nil, set, err
 	}
+	expect, err := expectations(set)
+	if err != nil {
+		return nil, set, err
+	}
+	if len(expect) != len(qs) {
+		return nil, set, fmt.Errorf("read %s: %d questions, but %d lines", set, len(qs), len(expect))
+	}
 	out := make([]handlers.Question, len(qs))
 	for i := range qs {
 		q := qs[i]
-		out[i] = handlers.Question{ID: q.ID, Text: q.Q}
+		out[i] = handlers.Question{ID: q.ID, Text: q.Q, Expect: expect[i]}
 		if len(q.Gold) > 0 {
 			out[i].Answers = q.Answers
 		}
 	}
 	return out, set, nil
+}
+
+// expectations reads the verdict each question of a set (its lines in order, blank lines aside)
+// expects: its "verdict" ("answer", "related" or "none") when it has one, else none when it is
+// "answerable":false and answer when it is "answerable":true; "" when it says neither. It returns an
+// error naming the line for another verdict.
+func expectations(path string) ([]index.Verdict, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read question set: %w", err)
+	}
+	var out []index.Verdict
+	for n, line := range strings.Split(string(b), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var q struct {
+			Answerable *bool  `json:"answerable"`
+			Verdict    string `json:"verdict"`
+		}
+		if err := json.Unmarshal([]byte(line), &q); err != nil {
+			return nil, fmt.Errorf("read %s:%d: %w", path, n+1, err)
+		}
+		v := index.Verdict(q.Verdict)
+		switch {
+		case v == index.VerdictAnswer, v == index.VerdictRelated, v == index.VerdictNone:
+		case v != "":
+			return nil, fmt.Errorf("read %s:%d: verdict %q is not answer, related or none", path, n+1, q.Verdict)
+		case q.Answerable == nil:
+		case *q.Answerable:
+			v = index.VerdictAnswer
+		default:
+			v = index.VerdictNone
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

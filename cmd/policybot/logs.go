@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"policybot/handlers"
 	"policybot/internal/admin"
 	"policybot/internal/querylog"
 )
@@ -190,20 +191,35 @@ func cmdLogStats(ctx context.Context, e *env, args []string) error {
 	}{{"today", sum.Today}, {"last 7 days", sum.Week}} {
 		s := p.s
 		fmt.Fprintf(e.stdout, "%s (%s – %s)\n", p.name, s.From.Format(time.DateOnly), s.To.AddDate(0, 0, -1).Format(time.DateOnly))
-		fmt.Fprintf(e.stdout, "  questions %d, users %d, not confident %d (%.0f%%), 👍 %d, 👎 %d, latency p50 %v, p95 %v\n",
-			s.Questions, s.Users, s.NotConfident, 100*s.NotConfidentShare(), s.Up, s.Down,
-			s.P50.Round(time.Millisecond), s.P95.Round(time.Millisecond))
+		answered := s.Questions - s.NotConfident
+		fmt.Fprintf(e.stdout, "  questions %d, users %d, 👍 %d, 👎 %d, latency p50 %v, p95 %v\n",
+			s.Questions, s.Users, s.Up, s.Down, s.P50.Round(time.Millisecond), s.P95.Round(time.Millisecond))
+		fmt.Fprintf(e.stdout, "  answer/%s %d (%s), related/%s %d (%s), none/%s %d (%s)\n",
+			handlers.NameAnswer, answered, share(answered, s.Questions), handlers.NameRelated, s.Related,
+			share(s.Related, s.Questions), handlers.NameNone, s.None, share(s.None, s.Questions))
 		fmt.Fprintf(e.stdout, "  regions: %s\n  intents: %s\n", counts(s.Regions), counts(s.Intents))
 	}
 	return nil
 }
 
-// statsJSON is how "logs stats --json" prints a period.
+// share is n as a percentage of total.
+func share(n, total int) string {
+	if total == 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(total))
+}
+
+// statsJSON is how "logs stats --json" prints a period. not_confident is related and none together,
+// as it was before the two were told apart.
 type statsJSON struct {
 	From         string         `json:"from"`
 	To           string         `json:"to"`
 	Questions    int            `json:"questions"`
 	Users        int            `json:"users"`
+	Answer       int            `json:"answer"`
+	Related      int            `json:"related"`
+	None         int            `json:"none"`
 	NotConfident int            `json:"not_confident"`
 	Up           int            `json:"up"`
 	Down         int            `json:"down"`
@@ -215,7 +231,8 @@ type statsJSON struct {
 
 func toStatsJSON(s querylog.Stats) statsJSON {
 	out := statsJSON{From: s.From.Format(time.RFC3339), To: s.To.Format(time.RFC3339), Questions: s.Questions,
-		Users: s.Users, NotConfident: s.NotConfident, Up: s.Up, Down: s.Down, P50MS: s.P50.Milliseconds(),
+		Users: s.Users, Answer: s.Questions - s.NotConfident, Related: s.Related, None: s.None,
+		NotConfident: s.NotConfident, Up: s.Up, Down: s.Down, P50MS: s.P50.Milliseconds(),
 		P95MS: s.P95.Milliseconds(), Regions: map[string]int{}, Intents: map[string]int{}}
 	for _, c := range s.Regions {
 		out.Regions[c.Name] = c.N

@@ -17,11 +17,13 @@ import (
 	"time"
 
 	"policybot/handlers"
+	"policybot/index"
 	"policybot/internal/admin"
 	"policybot/internal/querylog"
 )
 
-// seedLog records questions into DATA/querylog.db: two today, one yesterday, one 40 days ago.
+// seedLog records questions into DATA/querylog.db: three today (answer, none, related), one
+// yesterday, one 40 days ago.
 func seedLog(t *testing.T, data string) (today time.Time) {
 	t.Helper()
 	ctx := context.Background()
@@ -40,6 +42,9 @@ func seedLog(t *testing.T, data string) (today time.Time) {
 			Results: []handlers.LogResult{{DocID: "doc-a", Section: "一、"}}},
 		{Time: today.Add(2 * time.Minute), UserID: 2, ChatType: "group", Question: "怎么申请办理护照？电话13812345678",
 			Script: "simplified", Intent: "other", Region: "北京", Latency: 300 * time.Millisecond},
+		{Time: today.Add(3 * time.Minute), UserID: 4, ChatType: "private", Question: "失业了每个月能领多少钱", Script: "simplified",
+			Intent: "entitlement", Verdict: index.VerdictRelated, Latency: 100 * time.Millisecond,
+			Results: []handlers.LogResult{{DocID: "doc-a", Section: "二、"}}},
 		{Time: today.Add(-time.Hour), UserID: 1, ChatType: "private", Question: "昨天的问题", Script: "simplified",
 			Intent: "target", Confident: true, Latency: time.Second},
 		{Time: today.AddDate(0, 0, -40), UserID: 3, ChatType: "private", Question: "四十天前的问题", Script: "simplified",
@@ -70,8 +75,11 @@ func TestLogsExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3 || recs[1][4] != "失业金怎么领？" || recs[2][4] != "怎么申请办理护照？电话[电话]" || recs[2][7] != "北京" {
+	if len(recs) != 4 || recs[1][4] != "失业金怎么领？" || recs[2][4] != "怎么申请办理护照？电话[电话]" || recs[2][7] != "北京" {
 		t.Fatalf("export of today:\n%s", out)
+	}
+	if v := recs[0][12] + " " + recs[1][12] + " " + recs[2][12] + " " + recs[3][12]; v != "verdict answer none related" {
+		t.Errorf("the verdict column: %s", v)
 	}
 
 	// JSONL, into a file, from yesterday on.
@@ -85,12 +93,15 @@ func TestLogsExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 3 {
+	if len(lines) != 4 {
 		t.Fatalf("%d lines:\n%s", len(lines), b)
 	}
-	var first map[string]any
-	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first["question"] != "昨天的问题" {
+	var first, last map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first["question"] != "昨天的问题" || first["verdict"] != "answer" {
 		t.Errorf("first line %v %v", first, err)
+	}
+	if err := json.Unmarshal([]byte(lines[3]), &last); err != nil || last["verdict"] != "related" || last["confident"] != false {
+		t.Errorf("last line %v %v", last, err)
 	}
 
 	for _, args := range [][]string{
@@ -125,14 +136,16 @@ func TestLogsStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	today, week := got["today"], got["last_7_days"]
-	if today.Questions != 2 || today.Users != 2 || today.NotConfident != 1 || today.P95MS != 300 || today.Regions["北京"] != 1 {
+	if today.Questions != 3 || today.Users != 3 || today.Answer != 1 || today.Related != 1 || today.None != 1 || today.NotConfident != 2 ||
+		today.P95MS != 300 || today.Regions["北京"] != 1 {
 		t.Errorf("today %+v", today)
 	}
-	if week.Questions != 3 || week.Users != 2 || week.Intents["target"] != 1 {
+	if week.Questions != 4 || week.Users != 3 || week.Answer != 2 || week.Intents["target"] != 1 {
 		t.Errorf("week %+v", week)
 	}
 	out, _, err = runCmd(t, nil, "logs", "stats", "--data", data)
-	if err != nil || !strings.Contains(out, "today (") || !strings.Contains(out, "questions 2, users 2, not confident 1 (50%)") {
+	if err != nil || !strings.Contains(out, "today (") || !strings.Contains(out, "questions 3, users 3,") ||
+		!strings.Contains(out, "answer/已回答 1 (33%), related/有关但未直接回答 1 (33%), none/未能回答 1 (33%)") {
 		t.Errorf("text stats %v:\n%s", err, out)
 	}
 }
@@ -148,7 +161,7 @@ func TestLogsPurge(t *testing.T) {
 		t.Errorf("purge said %q", out)
 	}
 	out, _, _ = runCmd(t, nil, "logs", "export", "--data", data, "--format", "jsonl")
-	if strings.Count(out, "\n") != 3 || strings.Contains(out, "四十天前") {
+	if strings.Count(out, "\n") != 4 || strings.Contains(out, "四十天前") {
 		t.Errorf("after purge:\n%s", out)
 	}
 	if _, _, err := runCmd(t, nil, "logs", "purge", "--data", data, "--log-retention", "0"); !errors.Is(err, errUsage) {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"policybot/handlers"
+	"policybot/index"
 )
 
 // cmdReindex brings the index up to date with the corpus folder and reports what changed.
@@ -92,26 +93,59 @@ func printReindex(w io.Writer, rep *handlers.ReindexReport, set string) {
 		fmt.Fprintln(w, "regression questions: none (give --set FILE to see which answers a change moves)")
 		return
 	}
-	fmt.Fprintf(w, "regression questions (%s): %d asked, %d changed their top answer\n", set, rep.Questions, len(rep.Changes))
+	fmt.Fprintf(w, "regression questions (%s): %d asked, %d changed their top answer or verdict\n", set, rep.Questions, len(rep.Changes))
+	if len(rep.Verdicts) > 0 {
+		fmt.Fprintf(w, "  verdicts: %s\n", verdictCounts(rep.Verdicts))
+	}
+	for _, q := range rep.Verdicts {
+		if q.Unexpected() {
+			fmt.Fprintf(w, "  ! %s expects %s, gets %s: %s\n", q.ID, q.Expect, q.Verdict, q.Question)
+		}
+	}
 	for _, c := range rep.Changes {
 		fmt.Fprintf(w, "  %s %s\n", c.ID, c.Question)
 		fmt.Fprintf(w, "     before: %s\n", describe(c.Before, c.Judged))
-		fmt.Fprintf(w, "     after:  %s\n", describe(c.After, c.Judged))
+		after := describe(c.After, c.Judged)
+		if c.Unexpected() {
+			after += " ! expects " + string(c.Expect)
+		}
+		fmt.Fprintf(w, "     after:  %s\n", after)
 	}
 }
 
+// verdictCounts counts the questions of each verdict, naming those not answered:
+// "answer 26, related 2 (d07 d19), none 3 (d29 d30 d31)".
+func verdictCounts(qs []handlers.QuestionVerdict) string {
+	var parts []string
+	for _, v := range []index.Verdict{index.VerdictAnswer, index.VerdictRelated, index.VerdictNone} {
+		var ids []string
+		for _, q := range qs {
+			if q.Verdict == v {
+				ids = append(ids, q.ID)
+			}
+		}
+		part := fmt.Sprintf("%s %d", v, len(ids))
+		if v != index.VerdictAnswer && len(ids) > 0 {
+			part += " (" + strings.Join(ids, " ") + ")"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describe says a regression question's top answer and its verdict in one line.
 func describe(a handlers.TopAnswer, judged bool) string {
 	if a.Passage == "" {
-		return "(no answer)"
+		if a.Verdict == "" {
+			return "(no answer)"
+		}
+		return "(no passage) [" + string(a.Verdict) + "]"
 	}
 	text := []rune(strings.ReplaceAll(a.Text, "\n", " "))
 	if len(text) > 40 {
 		text = append(text[:40], '…')
 	}
-	var notes []string
-	if !a.Confident {
-		notes = append(notes, "not confident")
-	}
+	notes := []string{string(a.Verdict)}
 	if judged {
 		if a.Right {
 			notes = append(notes, "answers it")

@@ -34,7 +34,7 @@ func (r reviewLog) Summary(ctx context.Context, now time.Time, loc *time.Locatio
 
 func periodStats(s querylog.Stats) handlers.PeriodStats {
 	return handlers.PeriodStats{From: s.From, To: s.To, Questions: s.Questions, Users: s.Users,
-		NotConfident: s.NotConfident, Up: s.Up, Down: s.Down, P50: s.P50, P95: s.P95,
+		NotConfident: s.NotConfident, Related: s.Related, None: s.None, Up: s.Up, Down: s.Down, P50: s.P50, P95: s.P95,
 		Regions: nameCounts(s.Regions), Intents: nameCounts(s.Intents)}
 }
 
@@ -50,7 +50,7 @@ func questionGroups(gs []querylog.Group) []handlers.QuestionGroup {
 	out := make([]handlers.QuestionGroup, len(gs))
 	for i, g := range gs {
 		out[i] = handlers.QuestionGroup{ID: g.ID, Question: g.Question, Intent: g.Intent, Region: g.Region,
-			Count: g.Count, Users: g.Users, NotConfident: g.NotConfident, Down: g.Down, Last: g.Last}
+			Count: g.Count, Users: g.Users, NotConfident: g.NotConfident, Related: g.Related, None: g.None, Down: g.Down, Last: g.Last}
 	}
 	return out
 }

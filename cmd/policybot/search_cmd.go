@@ -11,12 +11,16 @@ import (
 	"unicode/utf8"
 
 	"policybot/corpus"
+	"policybot/handlers"
 	"policybot/index"
 )
 
-// searchJSON is the JSON form of a search result.
+// searchJSON is the JSON form of a search result. Verdict is answer, related or none, and Reason
+// says why it is not answer ("" when it is); Confident is true exactly for answer.
 type searchJSON struct {
 	Query     string       `json:"query"`
+	Verdict   string       `json:"verdict"`
+	Reason    string       `json:"reason"`
 	Confident bool         `json:"confident"`
 	Results   []resultJSON `json:"results"`
 	Cut       bool         `json:"cut,omitempty"` // a batch line longer than maxBatchQuestion, answered for its beginning
@@ -42,7 +46,7 @@ type resultJSON struct {
 }
 
 func toJSON(r *index.Result) searchJSON {
-	out := searchJSON{Query: r.Query, Confident: r.Confident, Results: []resultJSON{}}
+	out := searchJSON{Query: r.Query, Verdict: string(r.Verdict), Reason: r.Reason, Confident: r.Confident, Results: []resultJSON{}}
 	for _, h := range r.Hits {
 		hl := h.Highlights
 		if hl == nil {
@@ -189,11 +193,19 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// printResult writes a result for a person reading a terminal.
+// printResult writes a result for a person reading a terminal: when the verdict is not answer, a
+// line under the question says which it is and why.
 func printResult(w io.Writer, r *index.Result) {
 	fmt.Fprintf(w, "问：%s\n", r.Query)
-	if !r.Confident {
-		fmt.Fprintf(w, "（现有文件未能确切回答这个问题；以下是最接近的段落。%s）\n", reasonNote(r.Reason))
+	closest := ""
+	if len(r.Hits) > 0 {
+		closest = "以下是最接近的段落，不是答案。"
+	}
+	switch r.Verdict {
+	case index.VerdictRelated:
+		fmt.Fprintf(w, "（%s [related]：以下段落可能有关，但没有直接回答这个问题。%s）\n", handlers.NameRelated, reasonNote(r.Reason))
+	case index.VerdictNone:
+		fmt.Fprintf(w, "（%s [none]：现有文件没有涉及这个问题；%s%s）\n", handlers.NameNone, closest, reasonNote(r.Reason))
 	}
 	for _, h := range r.Hits {
 		fmt.Fprintf(w, "\n%d. 《%s》 %s\n", h.Rank, h.Doc.Title, h.Passage.Section())

@@ -273,11 +273,11 @@ func TestServeStaffAndAdmin(t *testing.T) {
 		t.Errorf("citizen's /stats: %q", m.Text)
 	}
 	stats := s.say(admin, "/stats", 1)[0]
-	if !strings.Contains(stats.Text, "提问4次，2人；未确切回答2次（50%）") {
+	if !strings.Contains(stats.Text, "提问4次，2人：已回答2次（50%），有关但未直接回答0次（0%），未能回答2次（50%）") {
 		t.Errorf("/stats:\n%s", stats.Text)
 	}
 	un := s.say(admin, "/unanswered", 1)[0]
-	if !strings.Contains(un.Text, "1. 北京市最低工资标准是多少") || !strings.Contains(un.Text, "2次，2人") || strings.Contains(un.Text, "2. ") {
+	if !strings.Contains(un.Text, "1. 北京市最低工资标准是多少") || !strings.Contains(un.Text, "2次，2人 · 未能回答2") || strings.Contains(un.Text, "2. ") {
 		t.Errorf("/unanswered:\n%s", un.Text)
 	}
 	press := s.srv.Press(un, bottest.Person(admin, "L"), "✅ 1")
@@ -289,7 +289,7 @@ func TestServeStaffAndAdmin(t *testing.T) {
 	if un := s.say(admin, "/unanswered", 1)[0]; !strings.Contains(un.Text, "没有待处理的问题") {
 		t.Errorf("/unanswered after resolving:\n%s", un.Text)
 	}
-	if top := s.say(admin, "/top", 1)[0]; !strings.Contains(top.Text, "1. 北京市最低工资标准是多少") || !strings.Contains(top.Text, "（2次，2人；未确切回答2）") {
+	if top := s.say(admin, "/top", 1)[0]; !strings.Contains(top.Text, "1. 北京市最低工资标准是多少") || !strings.Contains(top.Text, "（2次，2人；未能回答2）") {
 		t.Errorf("/top:\n%s", top.Text)
 	}
 
@@ -304,7 +304,7 @@ func TestServeStaffAndAdmin(t *testing.T) {
 		t.Errorf("export %q, caption %q", exp.FileName, exp.Caption)
 	}
 	csv := string(exp.Data)
-	if !strings.HasPrefix(csv, "\uFEFFid,time,user,chat_type,question,script,intent,region,confident,results,latency_ms,rating\r\n") {
+	if !strings.HasPrefix(csv, "\uFEFFid,time,user,chat_type,question,script,intent,region,confident,results,latency_ms,rating,verdict\r\n") {
 		t.Errorf("CSV header:\n%.300s", csv)
 	}
 	for _, want := range []string{"湖南全省建成了多少家零工市场？", "北京市最低工资标准是多少？", "1131服务", "private", "hunan-2025-stable-employment › "} {
@@ -322,6 +322,11 @@ func TestServeStaffAndAdmin(t *testing.T) {
 	}
 	if v := s.metric("policybot_questions_not_confident_total"); v != 2 {
 		t.Errorf("policybot_questions_not_confident_total %v, want 2", v)
+	}
+	for verdict, want := range map[string]float64{"answer": 2, "related": 0, "none": 2} {
+		if v := s.metric(`policybot_answers_total{verdict="` + verdict + `"}`); v != want {
+			t.Errorf("policybot_answers_total{verdict=%q} %v, want %v", verdict, v, want)
+		}
 	}
 	if v := s.metric("policybot_answer_latency_seconds_count"); v != 4 {
 		t.Errorf("policybot_answer_latency_seconds_count %v, want 4", v)

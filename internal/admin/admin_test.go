@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,6 +17,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"policybot/index"
 	"policybot/internal/querylog"
 )
 
@@ -246,14 +248,15 @@ func TestMetrics(t *testing.T) {
 	m := NewMetrics()
 	// The metrics observe the query log's write path.
 	l := querylog.NewLog(s, []byte("a secret of sixteen+ bytes"), querylog.LogOptions{Observer: m})
-	seedLog := func(confident bool, d time.Duration) {
-		if _, err := l.Record(context.Background(), entryFor(confident, d)); err != nil {
+	seedLog := func(verdict index.Verdict, d time.Duration) {
+		if _, err := l.Record(context.Background(), entryFor(verdict, d)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	seedLog(true, 30*time.Millisecond)
-	seedLog(false, 700*time.Millisecond)
-	seedLog(false, 3*time.Second)
+	seedLog(index.VerdictAnswer, 30*time.Millisecond)
+	seedLog(index.VerdictRelated, 700*time.Millisecond)
+	seedLog(index.VerdictNone, 3*time.Second)
+	seedLog(index.VerdictRelated, 80*time.Millisecond)
 	l.Close(context.Background())
 	m.WriteFailed()
 	m.Reindexed(42 * time.Second)
@@ -267,11 +270,14 @@ func TestMetrics(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	out := rec.Body.String()
 	for _, want := range []string{
-		"policybot_questions_total 3",
-		"policybot_questions_not_confident_total 2",
+		"policybot_questions_total 4",
+		`policybot_answers_total{verdict="answer"} 1`,
+		`policybot_answers_total{verdict="related"} 2`,
+		`policybot_answers_total{verdict="none"} 1`,
+		"policybot_questions_not_confident_total 3",
 		`policybot_answer_latency_seconds_bucket{le="0.05"} 1`,
-		`policybot_answer_latency_seconds_bucket{le="1"} 2`,
-		"policybot_answer_latency_seconds_count 3",
+		`policybot_answer_latency_seconds_bucket{le="1"} 3`,
+		"policybot_answer_latency_seconds_count 4",
 		"policybot_reindex_duration_seconds_count 1",
 		"policybot_reindex_duration_seconds_sum 42",
 		"policybot_querylog_write_failures_total 1",
@@ -319,6 +325,53 @@ func TestDashboardHTML(t *testing.T) {
 	if !strings.Contains(today, strconv.Itoa(sum.Today.Questions)) || !strings.Contains(today, strconv.Itoa(sum.Today.Users)) {
 		t.Errorf("today's figures %q lack %d questions, %d users", today, sum.Today.Questions, sum.Today.Users)
 	}
+	// Related and none are counted apart, each under its name, with its share.
+	week := text("stats-week")
+	if sum.Week.Related == 0 || sum.Week.None == 0 {
+		t.Fatalf("the seeded week has %d related, %d none", sum.Week.Related, sum.Week.None)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("有关但未直接回答%d %.0f%%", sum.Week.Related, 100*float64(sum.Week.Related)/float64(sum.Week.Questions)),
+		fmt.Sprintf("未能回答%d %.0f%%", sum.Week.None, 100*float64(sum.Week.None)/float64(sum.Week.Questions)),
+	} {
+		if !strings.Contains(week, want) {
+			t.Errorf("the week's figures lack %q:\n%s", want, week)
+		}
+	}
+	// The queue has a column for each, and counts each group's questions under them.
+	gaps, err := s.Unanswered(context.Background(), seedNow.AddDate(0, 0, -30), gapLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue := cells(doc, "unanswered")
+	if len(queue) != len(gaps)+1 || strings.Join(queue[0], "|") != "问题（最近一次的说法）|次数|人数|有关但未直接回答|未能回答|差评|最近|" {
+		t.Fatalf("the queue: %q", queue)
+	}
+	for i, g := range gaps {
+		want := fmt.Sprintf("%d|%d|%d|%d|%d", g.Count, g.Users, g.Related, g.None, g.Down)
+		if got := strings.Join(queue[i+1][1:6], "|"); got != want {
+			t.Errorf("queue row %d (%s): %s, want %s", i+1, g.Question, got, want)
+		}
+	}
+	if top := cells(doc, "top"); len(top) < 2 || strings.Join(top[0], "|") != "问题|次数|人数|有关但未直接回答|未能回答" {
+		t.Errorf("the most asked: %q", top)
+	}
+	// The table says each question's verdict, and filters by it.
+	resp = get(t, srv, "/?verdict=related", "Authorization", "Bearer "+testToken)
+	filtered, err := html.Parse(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, related, _ := s.Find(context.Background(), querylog.Filter{Verdict: "related"}, 0, 1)
+	rows := cells(filtered, "questions-table")
+	if related == 0 || len(rows) != 1+min(related, pageSize) || rows[0][4] != "判断" {
+		t.Fatalf("%d rows of %d related questions: %q", len(rows)-1, related, rows[:min(len(rows), 3)])
+	}
+	for _, r := range rows[1:] {
+		if r[4] != "有关但未直接回答" {
+			t.Errorf("a row of the related filter: %q", r)
+		}
+	}
 	if total := text("total"); total != "共 "+strconv.Itoa(n)+" 条" {
 		t.Errorf("table total %q, want %d", total, n)
 	}
@@ -327,7 +380,7 @@ func TestDashboardHTML(t *testing.T) {
 	}
 	// A question typed with markup is shown as text.
 	l := querylog.NewLog(s, []byte("a secret of sixteen+ bytes"), querylog.LogOptions{})
-	e := entryFor(false, time.Second)
+	e := entryFor(index.VerdictNone, time.Second)
 	e.Time, e.Question = seedNow.Add(-time.Minute), `<script>alert(1)</script><b>失业金</b>`
 	l.Record(context.Background(), e)
 	l.Close(context.Background())
@@ -336,4 +389,46 @@ func TestDashboardHTML(t *testing.T) {
 	if strings.Contains(string(body), "<script>alert") || !strings.Contains(string(body), "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Error("markup in a question is not escaped")
 	}
+}
+
+// cells are the texts of the cells (th and td) of each row of the table inside the element with id.
+func cells(doc *html.Node, id string) [][]string {
+	var out [][]string
+	var walk func(*html.Node, bool)
+	walk = func(nd *html.Node, in bool) {
+		if nd.Type == html.ElementNode {
+			for _, a := range nd.Attr {
+				if a.Key == "id" && a.Val == id {
+					in = true
+				}
+			}
+			if in && nd.Data == "tr" {
+				var row []string
+				for c := nd.FirstChild; c != nil; c = c.NextSibling {
+					if c.Type == html.ElementNode && (c.Data == "td" || c.Data == "th") {
+						row = append(row, strings.TrimSpace(textOf(c)))
+					}
+				}
+				out = append(out, row)
+				return
+			}
+		}
+		for c := nd.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, in)
+		}
+	}
+	walk(doc, false)
+	return out
+}
+
+// textOf is the text inside nd.
+func textOf(nd *html.Node) string {
+	if nd.Type == html.TextNode {
+		return nd.Data
+	}
+	var b strings.Builder
+	for c := nd.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
 }

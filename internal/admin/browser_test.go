@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"policybot/internal/querylog"
 )
 
 // screenshot, when set, is where TestBrowser writes a PNG of the dashboard (the README's picture:
@@ -171,6 +173,28 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(q, "失业金") && !strings.Contains(q, "失業金") {
 			t.Errorf("search for 失業金 shows %q", q)
 		}
+	}
+
+	// The figures count related and none apart; the table's verdict filter keeps one of them.
+	split := eval(`[...document.querySelectorAll('#stats-week dd.related, #stats-week dd.none')].map(dd => dd.textContent).join('|')`)
+	share := func(n int) string {
+		return strconv.Itoa(n) + " " + strconv.FormatFloat(100*float64(n)/float64(sum.Week.Questions), 'f', 0, 64) + "%"
+	}
+	if want := share(sum.Week.Related) + "|" + share(sum.Week.None); split != want || sum.Week.Related == 0 || sum.Week.None == 0 {
+		t.Errorf("the week's related and none: %q, want %q", split, want)
+	}
+	run("filter by verdict",
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`select[name=verdict]`)),
+		chromedp.SetValue(chromedp.CSS(`select[name=verdict]`), "none"),
+		chromedp.Submit(chromedp.CSS(`select[name=verdict]`)),
+	)
+	// The page the server sends back has the filter chosen.
+	eventually("the page filtered by verdict", `document.readyState === 'complete' && !!document.querySelector('select[name=verdict] option[value=none][selected]')`)
+	verdicts := eval(`[...document.querySelectorAll('#questions-table tbody td.verdict')].map(td => td.textContent).join('\n')`)
+	_, none, _ := s.Find(context.Background(), querylog.Filter{Verdict: "none"}, 0, 1)
+	if got := strings.Split(verdicts, "\n"); none == 0 || len(got) != min(none, pageSize) || strings.Trim(verdicts, "未能回答\n") != "" {
+		t.Errorf("the none filter shows %d rows of %d none: %q", len(got), none, verdicts)
 	}
 
 	// Marking a gap resolved takes it off the queue.

@@ -10,7 +10,7 @@ import (
 )
 
 // chart is the daily chart drawn as inline SVG: a bar per day for the questions asked (left axis)
-// and a line for the share answered without confidence (right axis, 0–100%). The template draws
+// and a line for the share not answered directly, related and none together (right axis, 0–100%). The template draws
 // it; this computes where everything goes.
 type chart struct {
 	W, H                     int
@@ -24,10 +24,11 @@ type chart struct {
 }
 
 type bar struct {
-	X, Y, W, H float64
-	Day        string
-	Questions  int
-	Share      string
+	X, Y, W, H    float64
+	Day           string
+	Questions     int
+	Related, None int
+	Share         string
 }
 
 type dot struct {
@@ -74,11 +75,11 @@ func newChart(days []querylog.Day) chart {
 			share = fmt.Sprintf("%.0f%%", 100*d.NotConfidentShare())
 		}
 		c.Bars = append(c.Bars, bar{X: round(x + slot*0.15), Y: round(c.Bottom - h), W: round(slot * 0.7), H: round(h),
-			Day: d.Date.Format("2006-01-02"), Questions: d.Questions, Share: share})
+			Day: d.Date.Format("2006-01-02"), Questions: d.Questions, Related: d.Related, None: d.None, Share: share})
 		if d.Questions > 0 {
 			px, py := round(x+slot/2), round(c.Bottom-d.NotConfidentShare()*height)
 			points = append(points, fmt.Sprintf("%g,%g", px, py))
-			c.Dots = append(c.Dots, dot{X: px, Y: py, Title: fmt.Sprintf("%s 未确切回答 %s", label, share)})
+			c.Dots = append(c.Dots, dot{X: px, Y: py, Title: fmt.Sprintf("%s 未直接回答 %s", label, share)})
 		}
 		// Label every fifth day, counting back from the last so that today is labelled.
 		if (len(days)-1-i)%5 == 0 {

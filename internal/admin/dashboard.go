@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"policybot/handlers"
+	"policybot/index"
 	"policybot/internal/querylog"
 )
 
@@ -42,16 +44,17 @@ type dashboardPage struct {
 	Regions []string
 }
 
-// filterForm is the table's filter as the admin typed it.
+// filterForm is the table's filter as the admin typed it. Confident (yes or no) is what the form
+// had before verdicts; a link that still carries it keeps working.
 type filterForm struct {
-	Q, From, To, Intent, Region, Confident, Rating string
+	Q, From, To, Intent, Region, Verdict, Confident, Rating string
 }
 
 // filter reads the table's filter from the URL's query; errs says what was not understood (that
 // part is ignored).
 func (s *server) filter(q url.Values) (querylog.Filter, filterForm, []string) {
 	form := filterForm{Q: q.Get("q"), From: q.Get("from"), To: q.Get("to"), Intent: q.Get("intent"),
-		Region: q.Get("region"), Confident: q.Get("confident"), Rating: q.Get("rating")}
+		Region: q.Get("region"), Verdict: q.Get("verdict"), Confident: q.Get("confident"), Rating: q.Get("rating")}
 	f := querylog.Filter{Text: form.Q, Intent: form.Intent, Region: form.Region}
 	var errs []string
 	if form.From != "" {
@@ -67,6 +70,12 @@ func (s *server) filter(q url.Values) (querylog.Filter, filterForm, []string) {
 		} else {
 			errs = append(errs, fmt.Sprintf("结束日期 %q 不是 年-月-日", form.To))
 		}
+	}
+	switch index.Verdict(form.Verdict) {
+	case "", index.VerdictAnswer, index.VerdictRelated, index.VerdictNone:
+		f.Verdict = form.Verdict
+	default:
+		errs = append(errs, "判断只能是 answer、related 或 none")
 	}
 	switch form.Confident {
 	case "", "yes", "no":
@@ -128,7 +137,7 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	link := func(path string, set map[string]string) string {
 		v := url.Values{}
 		for k, x := range map[string]string{"q": form.Q, "from": form.From, "to": form.To, "intent": form.Intent,
-			"region": form.Region, "confident": form.Confident, "rating": form.Rating} {
+			"region": form.Region, "verdict": form.Verdict, "confident": form.Confident, "rating": form.Rating} {
 			if x != "" {
 				v.Set(k, x)
 			}
@@ -188,6 +197,18 @@ var intentNames = map[string]string{
 func funcs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 0, 64) + "%" },
+		// share is n as a share of total.
+		"share": func(n, total int) string {
+			if total == 0 {
+				return "–"
+			}
+			return strconv.FormatFloat(100*float64(n)/float64(total), 'f', 0, 64) + "%"
+		},
+		// verdict names a verdict as the chat and the command line name it.
+		"verdict": func(v index.Verdict) string { return handlers.VerdictName(v) },
+		"verdicts": func() []index.Verdict {
+			return []index.Verdict{index.VerdictAnswer, index.VerdictRelated, index.VerdictNone}
+		},
 		"dur": func(d time.Duration) string {
 			switch {
 			case d == 0:

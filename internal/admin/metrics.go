@@ -7,15 +7,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"policybot/index"
 )
 
 // Metrics are the process's figures in Prometheus format, on a registry of its own (not the
-// global one): questions answered, how many without confidence, answer latency, reindex duration
-// and lost query-log writes, plus the Go runtime's and the process's. It implements
+// global one): questions answered, how many by verdict (answer, related, none) and how many not
+// answered directly, answer latency, reindex duration and lost query-log writes, plus the Go
+// runtime's and the process's. It implements
 // querylog.Observer; the reindex job calls Reindexed. It is safe for concurrent use.
 type Metrics struct {
 	reg           *prometheus.Registry
 	questions     prometheus.Counter
+	answers       *prometheus.CounterVec
 	notConfident  prometheus.Counter
 	latency       prometheus.Histogram
 	reindex       prometheus.Histogram
@@ -30,9 +34,13 @@ func NewMetrics() *Metrics {
 			Name: "policybot_questions_total",
 			Help: "Questions answered.",
 		}),
+		answers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "policybot_answers_total",
+			Help: "Questions answered, by verdict: answer (the passages answer it), related (the documents hold its subject, no passage answers it directly) or none (the documents do not cover it).",
+		}, []string{"verdict"}),
 		notConfident: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "policybot_questions_not_confident_total",
-			Help: "Questions answered without confidence (the documents may not cover them).",
+			Help: "Questions not answered directly: the verdict related or none.",
 		}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "policybot_answer_latency_seconds",
@@ -49,15 +57,20 @@ func NewMetrics() *Metrics {
 			Help: "Query-log writes lost (database locked, full or unreachable); the answers went out regardless.",
 		}),
 	}
-	m.reg.MustRegister(m.questions, m.notConfident, m.latency, m.reindex, m.writeFailures,
+	// Every verdict is there from the start, at 0, so that a rate over it is defined.
+	for _, v := range []index.Verdict{index.VerdictAnswer, index.VerdictRelated, index.VerdictNone} {
+		m.answers.WithLabelValues(string(v))
+	}
+	m.reg.MustRegister(m.questions, m.answers, m.notConfident, m.latency, m.reindex, m.writeFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
-// Question counts a question answered, with or without confidence, in latency.
-func (m *Metrics) Question(confident bool, latency time.Duration) {
+// Question counts a question answered with verdict in latency.
+func (m *Metrics) Question(verdict index.Verdict, latency time.Duration) {
 	m.questions.Inc()
-	if !confident {
+	m.answers.WithLabelValues(string(verdict)).Inc()
+	if verdict != index.VerdictAnswer {
 		m.notConfident.Inc()
 	}
 	m.latency.Observe(latency.Seconds())

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"policybot/handlers"
+	"policybot/index"
 	"policybot/internal/querylog"
 )
 
@@ -25,27 +26,28 @@ var seedNow = time.Date(2026, 3, 10, 16, 20, 0, 0, cst)
 // asked is a question people ask in the seeded log, with what the bot made of it.
 type asked struct {
 	q, intent, region string
-	confident         float64 // chance the answer is confident
+	confident         float64 // chance the answer is confident (the verdict answer)
+	related           float64 // chance an answer that is not confident is related rather than none
 	weight            int
 }
 
 var seedQuestions = []asked{
-	{"失业金怎么领？", "entitlement", "", 0.95, 9},
-	{"失業金怎麼領取", "entitlement", "", 0.9, 3},
-	{"灵活就业人员社保补贴怎么申请", "entitlement", "", 0.9, 6},
-	{"创业担保贷款额度是多少", "entitlement", "", 0.9, 6},
-	{"高校毕业生到基层就业有什么补贴", "entitlement", "", 0.85, 5},
-	{"铜仁十四五期间城镇新增就业目标是多少？", "target", "铜仁", 0.95, 4},
-	{"湖南全省建成了多少家零工市场", "target", "湖南", 0.95, 3},
-	{"易地搬迁群众想自己创业有什么支持", "entitlement", "铜仁", 0.9, 4},
-	{"安康市稳岗返还政策", "entitlement", "安康", 0.8, 3},
-	{"广元的就业见习补贴标准", "entitlement", "广元", 0.7, 2},
-	{"零工市场在哪里", "location", "", 0.5, 3},
-	{"怎么申请办理护照？", "other", "", 0.0, 2},
-	{"深圳人才引进补贴有多少", "entitlement", "深圳", 0.0, 2},
-	{"退休金怎么算", "entitlement", "", 0.1, 3},
-	{"住房公积金贷款额度", "entitlement", "", 0.05, 2},
-	{"我的手机13812345678，失业登记在哪里办", "location", "", 0.3, 1},
+	{"失业金怎么领？", "entitlement", "", 0.95, 0.9, 9},
+	{"失業金怎麼領取", "entitlement", "", 0.9, 0.9, 3},
+	{"灵活就业人员社保补贴怎么申请", "entitlement", "", 0.9, 0.8, 6},
+	{"创业担保贷款额度是多少", "entitlement", "", 0.9, 0.8, 6},
+	{"高校毕业生到基层就业有什么补贴", "entitlement", "", 0.85, 0.8, 5},
+	{"铜仁十四五期间城镇新增就业目标是多少？", "target", "铜仁", 0.95, 0.5, 4},
+	{"湖南全省建成了多少家零工市场", "target", "湖南", 0.95, 0.5, 3},
+	{"易地搬迁群众想自己创业有什么支持", "entitlement", "铜仁", 0.9, 0.8, 4},
+	{"安康市稳岗返还政策", "entitlement", "安康", 0.8, 0.7, 3},
+	{"广元的就业见习补贴标准", "entitlement", "广元", 0.7, 0.7, 2},
+	{"零工市场在哪里", "location", "", 0.5, 0.9, 3},
+	{"怎么申请办理护照？", "other", "", 0.0, 0.0, 2},
+	{"深圳人才引进补贴有多少", "entitlement", "深圳", 0.0, 0.0, 2},
+	{"退休金怎么算", "entitlement", "", 0.1, 0.6, 3},
+	{"住房公积金贷款额度", "entitlement", "", 0.05, 0.2, 2},
+	{"我的手机13812345678，失业登记在哪里办", "location", "", 0.3, 0.5, 1},
 }
 
 // seed records about a month of plausible questions, the same every run, ending at seedNow.
@@ -82,6 +84,14 @@ func seed(t testing.TB, s *querylog.Store) int {
 				Script: "simplified", Intent: q.intent, Region: q.region, Confident: rng.Float64() < q.confident,
 				Latency: time.Duration(60+rng.IntN(500)+rng.IntN(3)*rng.IntN(900)) * time.Millisecond,
 				Results: []handlers.LogResult{{DocID: "tongren-14th-five-year-employment-plan", Section: "第四章 主要任务"}}}
+			switch {
+			case e.Confident:
+				e.Verdict = index.VerdictAnswer
+			case rng.Float64() < q.related:
+				e.Verdict = index.VerdictRelated
+			default:
+				e.Verdict, e.Results = index.VerdictNone, nil
+			}
 			if rng.IntN(5) == 0 {
 				e.ChatType = "group"
 			}
@@ -141,10 +151,10 @@ func get(t testing.TB, srv *httptest.Server, path string, headers ...string) *ht
 	return resp
 }
 
-// entryFor is a question answered with or without confidence in d.
-func entryFor(confident bool, d time.Duration) handlers.LogEntry {
+// entryFor is a question answered with verdict in d.
+func entryFor(verdict index.Verdict, d time.Duration) handlers.LogEntry {
 	return handlers.LogEntry{Time: time.Now(), UserID: 77, ChatType: "private", Question: "测试问题", Script: "simplified",
-		Intent: "other", Confident: confident, Latency: d}
+		Intent: "other", Verdict: verdict, Confident: verdict == index.VerdictAnswer, Latency: d}
 }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

@@ -18,9 +18,10 @@ const (
 	JSONL = "jsonl"
 )
 
-// exportColumns are the CSV header, and the keys of a JSONL line.
+// exportColumns are the CSV header, and the keys of a JSONL line. verdict came last, after the
+// columns of earlier versions, so that a spreadsheet reading those by position still finds them.
 var exportColumns = []string{"id", "time", "user", "chat_type", "question", "script", "intent", "region",
-	"confident", "results", "latency_ms", "rating"}
+	"confident", "results", "latency_ms", "rating", "verdict"}
 
 // exportLine is one JSONL line.
 type exportLine struct {
@@ -36,11 +37,12 @@ type exportLine struct {
 	Results   []jsonResult `json:"results"`
 	LatencyMS float64      `json:"latency_ms"`
 	Rating    int          `json:"rating"`
+	Verdict   string       `json:"verdict"`
 }
 
 // Export writes the questions f selects, oldest first, to w in format: CSV (UTF-8 with a byte-order
 // mark so that Excel reads the Chinese right; times in loc as 2006-01-02 15:04:05; results as
-// "doc › section" joined by "; "; rating up, down or empty) or JSONL (one JSON object a line, times
+// "doc › section" joined by "; "; rating up, down or empty; verdict answer, related or none) or JSONL (one JSON object a line, times
 // in RFC 3339, rating +1, -1 or 0). The user column is the pseudonym, never an id. It returns an
 // error for an unknown format or when reading or writing fails.
 func (s *Store) Export(ctx context.Context, w io.Writer, f Filter, format string, loc *time.Location) error {
@@ -75,7 +77,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, f Filter, format string
 			}
 			return cw.Write([]string{strconv.FormatInt(r.ID, 10), r.Time.In(loc).Format(time.DateTime), r.UserKey,
 				cell(r.ChatType), cell(r.Question), cell(r.Script), cell(r.Intent), cell(r.Region), confident,
-				cell(strings.Join(res, "; ")), strconv.FormatFloat(ms(r.Latency), 'f', 1, 64), rating})
+				cell(strings.Join(res, "; ")), strconv.FormatFloat(ms(r.Latency), 'f', 1, 64), rating, string(r.Verdict)})
 		}
 		finish = func() error { cw.Flush(); return cw.Error() }
 	case JSONL:
@@ -84,7 +86,8 @@ func (s *Store) Export(ctx context.Context, w io.Writer, f Filter, format string
 		write = func(r Row) error {
 			return enc.Encode(exportLine{ID: r.ID, Time: r.Time.In(loc).Format(time.RFC3339), User: r.UserKey,
 				ChatType: r.ChatType, Question: r.Question, Script: r.Script, Intent: r.Intent, Region: r.Region,
-				Confident: r.Confident, Results: toJSONResults(r.Results), LatencyMS: ms(r.Latency), Rating: r.Rating})
+				Confident: r.Confident, Results: toJSONResults(r.Results), LatencyMS: ms(r.Latency), Rating: r.Rating,
+				Verdict: string(r.Verdict)})
 		}
 		finish = func() error { return nil }
 	default:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"policybot/handlers"
+	"policybot/index"
 )
 
 func TestExport(t *testing.T) {
@@ -24,7 +25,7 @@ func TestExport(t *testing.T) {
 			Results: []handlers.LogResult{{DocID: "tongren-plan", Section: "第四章 › 专栏2"}, {DocID: "hunan-2025"}}}
 		e2 := handlers.LogEntry{Time: day.Add(23 * time.Hour), UserID: 43, ChatType: "group",
 			Question: "=HYPERLINK(\"http://x\")，我的电话0856-5221234", Script: "simplified", Intent: "other",
-			Latency: 2 * time.Second}
+			Verdict: index.VerdictRelated, Latency: 2 * time.Second}
 		e3 := entry(day.AddDate(0, 0, 1), 44, "第二天的问题", true)
 		ids := record(t, s, e1, e2, e3)
 		l := NewLog(s, testSecret, LogOptions{})
@@ -48,11 +49,11 @@ func TestExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := [][]string{
-			{"id", "time", "user", "chat_type", "question", "script", "intent", "region", "confident", "results", "latency_ms", "rating"},
+			{"id", "time", "user", "chat_type", "question", "script", "intent", "region", "confident", "results", "latency_ms", "rating", "verdict"},
 			{itoa(ids[0]), "2026-03-02 09:30:00", pseudonym(testSecret, 42), "private", "铜仁的创业担保贷款，额度是多少？\"最高\"吗",
-				"simplified", "entitlement", "铜仁", "yes", "tongren-plan › 第四章 › 专栏2; hunan-2025", "85.3", ""},
+				"simplified", "entitlement", "铜仁", "yes", "tongren-plan › 第四章 › 专栏2; hunan-2025", "85.3", "", "answer"},
 			{itoa(ids[1]), "2026-03-02 23:00:00", pseudonym(testSecret, 43), "group", "'=HYPERLINK(\"http://x\")，我的电话[电话]",
-				"simplified", "other", "", "no", "", "2000.0", "down"},
+				"simplified", "other", "", "no", "", "2000.0", "down", "related"},
 		}
 		if len(recs) != len(want) {
 			t.Fatalf("%d records, want %d:\n%s", len(recs), len(want), out)
@@ -76,10 +77,11 @@ func TestExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		if first.ID != ids[0] || first.Time != "2026-03-02T09:30:00+08:00" || first.Question != e1.Question ||
-			len(first.Results) != 2 || first.Results[0].Section != "第四章 › 专栏2" || first.LatencyMS != 85.3 || !first.Confident {
+			len(first.Results) != 2 || first.Results[0].Section != "第四章 › 专栏2" || first.LatencyMS != 85.3 || !first.Confident ||
+			first.Verdict != "answer" {
 			t.Errorf("first line %+v", first)
 		}
-		if !strings.Contains(lines[1], `"rating":-1`) || strings.Contains(lines[1], `\u003c`) {
+		if !strings.Contains(lines[1], `"rating":-1`) || !strings.Contains(lines[1], `"verdict":"related"`) || strings.Contains(lines[1], `\u003c`) {
 			t.Errorf("second line %s", lines[1])
 		}
 		if err := s.Export(ctx, &buf, f, "xlsx", cst); err == nil {

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"policybot/handlers"
+	"policybot/index"
 	"policybot/internal/pii"
 )
 
@@ -32,9 +33,10 @@ var (
 )
 
 // Observer is told what the log sees, for metrics: each question recorded (whether or not its write
-// succeeds later) and each write that was lost. internal/admin's Metrics implements it.
+// succeeds later), with its verdict, and each write that was lost. internal/admin's Metrics
+// implements it.
 type Observer interface {
-	Question(confident bool, latency time.Duration)
+	Question(verdict index.Verdict, latency time.Duration)
 	WriteFailed()
 }
 
@@ -105,8 +107,9 @@ const maxQuestion = 4096
 // anything derived from it (its normalised form) holds them. It returns ErrBusy when the queue is full (the database is not keeping up)
 // and ErrClosed after Close; the answer should go out either way.
 func (l *Log) Record(ctx context.Context, e handlers.LogEntry) (int64, error) {
+	verdict := e.Outcome()
 	if l.obs != nil {
-		l.obs.Question(e.Confident, e.Latency)
+		l.obs.Question(verdict, e.Latency)
 	}
 	t := e.Time
 	if t.IsZero() {
@@ -126,7 +129,8 @@ func (l *Log) Record(ctx context.Context, e handlers.LogEntry) (int64, error) {
 		Script:    e.Script,
 		Intent:    e.Intent,
 		Region:    e.Region,
-		Confident: e.Confident,
+		Confident: verdict == index.VerdictAnswer,
+		Verdict:   verdict,
 		Results:   e.Results,
 		Latency:   e.Latency,
 	}
@@ -281,10 +285,10 @@ func (s *Store) apply(ctx context.Context, ops []op) error {
 				return fmt.Errorf("write query log: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO queries
-				(id, ts, user_key, chat_type, question, norm, script, intent, region, confident, results, latency_us)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
+				(id, ts, user_key, chat_type, question, norm, script, intent, region, confident, verdict, results, latency_us)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
 				r.ID, micros(r.Time), r.UserKey, r.ChatType, r.Question, normalize(s.script, r.Question),
-				r.Script, r.Intent, r.Region, boolInt(r.Confident), string(res), r.Latency.Microseconds()); err != nil {
+				r.Script, r.Intent, r.Region, boolInt(r.Confident), string(r.Verdict), string(res), r.Latency.Microseconds()); err != nil {
 				return fmt.Errorf("write query log: %w", err)
 			}
 			continue

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"policybot/handlers"
+	"policybot/index"
 )
 
 func TestRecordAndRate(t *testing.T) {
@@ -33,6 +34,10 @@ func TestRecordAndRate(t *testing.T) {
 			t.Fatal(err)
 		}
 		id2, err := l.Record(ctx, entry(at.Add(time.Minute), 5550002, "创业贷款", false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id3, err := l.Record(ctx, related(at.Add(2*time.Minute), 5550003, "失业了每个月能领多少钱"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,9 +60,9 @@ func TestRecordAndRate(t *testing.T) {
 			t.Errorf("record after close: %v", err)
 		}
 		// Every question answered counts, the one after Close too (its answer went out).
-		if obs.questions.Load() != 3 || obs.notConfident.Load() != 1 || obs.failures.Load() != 0 {
-			t.Errorf("observed %d questions, %d not confident, %d failures", obs.questions.Load(),
-				obs.notConfident.Load(), obs.failures.Load())
+		if obs.questions.Load() != 4 || obs.notConfident.Load() != 2 || obs.related.Load() != 1 || obs.failures.Load() != 0 {
+			t.Errorf("observed %d questions, %d not answered, %d related, %d failures", obs.questions.Load(),
+				obs.notConfident.Load(), obs.related.Load(), obs.failures.Load())
 		}
 
 		r, err := s.Question(ctx, id)
@@ -66,9 +71,14 @@ func TestRecordAndRate(t *testing.T) {
 		}
 		want := Row{ID: id, Time: at, UserKey: pseudonym(testSecret, 5550001), ChatType: "supergroup",
 			Question: "我的手机[电话]，身份证[身份证号]，失業金怎麼領？", Script: "traditional", Intent: "entitlement",
-			Region: "铜仁", Confident: true, Results: e.Results, Latency: e.Latency, Rating: 1}
+			Region: "铜仁", Confident: true, Verdict: index.VerdictAnswer, Results: e.Results, Latency: e.Latency, Rating: 1}
 		if fmt.Sprint(r) != fmt.Sprint(want) || !r.Time.Equal(at) {
 			t.Errorf("stored\n%+v\nwant\n%+v", r, want)
+		}
+		for id, want := range map[int64]index.Verdict{id2: index.VerdictNone, id3: index.VerdictRelated} {
+			if r, err := s.Question(ctx, id); err != nil || r.Verdict != want || r.Confident {
+				t.Errorf("question %d: verdict %q, confident %v (%v); want %q", id, r.Verdict, r.Confident, err, want)
+			}
 		}
 		if _, err := s.Question(ctx, id+id2); !errors.Is(err, ErrNotFound) {
 			t.Errorf("unknown id: %v", err)

@@ -17,7 +17,8 @@ type migration struct {
 }
 
 // migrations is the schema's history. Times are microseconds since 1970 (UTC), latencies
-// microseconds, confident 0 or 1, rating -1, 0 (none) or +1, results a JSON array of
+// microseconds, confident 0 or 1, verdict 'answer', 'related' or 'none' (confident is 1 exactly for
+// answer; see verdictSQL for a row without one), rating -1, 0 (none) or +1, results a JSON array of
 // {"doc","section"}. Neither a user id nor a chat id is a column: user_key is an HMAC of the user id
 // and the chat is not recorded beyond its type.
 var migrations = []migration{
@@ -75,6 +76,20 @@ var migrations = []migration{
 		postgres: []string{
 			`CREATE TABLE state (key TEXT PRIMARY KEY, value BYTEA NOT NULL, expires BIGINT NOT NULL)`,
 			`CREATE INDEX state_expires ON state (expires)`,
+		},
+	},
+	{
+		// Questions answered before verdicts were recorded had two outcomes: confident became answer;
+		// not confident became none, since what was related cannot be told afterwards.
+		version: 3,
+		name:    "the verdict of each question: answer, related or none",
+		sqlite: []string{
+			`ALTER TABLE queries ADD COLUMN verdict TEXT NOT NULL DEFAULT ''`,
+			`UPDATE queries SET verdict = CASE WHEN confident = 1 THEN 'answer' ELSE 'none' END`,
+		},
+		postgres: []string{
+			`ALTER TABLE queries ADD COLUMN verdict TEXT NOT NULL DEFAULT ''`,
+			`UPDATE queries SET verdict = CASE WHEN confident = 1 THEN 'answer' ELSE 'none' END`,
 		},
 	},
 }

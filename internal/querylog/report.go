@@ -13,7 +13,9 @@ type Stats struct {
 	From, To     time.Time
 	Questions    int
 	Users        int // distinct pseudonyms
-	NotConfident int // questions answered without confidence
+	NotConfident int // questions not answered directly: Related + None
+	Related      int // questions with the verdict related
+	None         int // questions with the verdict none
 	Up, Down     int // 👍 and 👎 given to the period's questions
 	P50, P95     time.Duration
 	Regions      []Count // most asked about, at most five
@@ -26,7 +28,8 @@ type Count struct {
 	N    int
 }
 
-// NotConfidentShare is the share of questions answered without confidence, 0 when there were none.
+// NotConfidentShare is the share of questions not answered directly (related or none), 0 when there
+// were no questions.
 func (s Stats) NotConfidentShare() float64 {
 	if s.Questions == 0 {
 		return 0
@@ -73,14 +76,14 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time) (Stats, error) {
 	st := Stats{From: from, To: to}
 	fail := func(err error) (Stats, error) { return st, fmt.Errorf("stats: %w", err) }
 	span := []any{micros(from), micros(to)}
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*), COUNT(DISTINCT user_key),
-		COALESCE(SUM(CASE WHEN confident = 0 THEN 1 ELSE 0 END), 0),
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*), COUNT(DISTINCT user_key), `+verdictSums+`,
 		COALESCE(SUM(CASE WHEN rating > 0 THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN rating < 0 THEN 1 ELSE 0 END), 0)
-		FROM queries WHERE ts >= ? AND ts < ?`), span...).Scan(&st.Questions, &st.Users, &st.NotConfident, &st.Up, &st.Down)
+		FROM queries WHERE ts >= ? AND ts < ?`), span...).Scan(&st.Questions, &st.Users, &st.Related, &st.None, &st.Up, &st.Down)
 	if err != nil {
 		return fail(err)
 	}
+	st.NotConfident = st.Related + st.None
 	if st.Questions > 0 {
 		// Nearest-rank percentiles, the same on both databases.
 		for _, p := range []struct {
@@ -105,6 +108,11 @@ func (s *Store) Stats(ctx context.Context, from, to time.Time) (Stats, error) {
 	return st, nil
 }
 
+// verdictSums are two columns: how many of the questions selected have the verdict related, and
+// how many none.
+const verdictSums = `COALESCE(SUM(CASE WHEN ` + verdictSQL + ` = 'related' THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN ` + verdictSQL + ` = 'none' THEN 1 ELSE 0 END), 0)`
+
 // counts returns the most frequent non-empty values of col in the period span.
 func (s *Store) counts(ctx context.Context, col string, limit int, span []any) ([]Count, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+col+`, COUNT(*) FROM queries WHERE ts >= ? AND ts < ? AND `+col+` <> ''
@@ -126,12 +134,13 @@ func (s *Store) counts(ctx context.Context, col string, limit int, span []any) (
 
 // Day is one calendar day's questions.
 type Day struct {
-	Date         time.Time // midnight in the location asked for
-	Questions    int
-	NotConfident int
+	Date          time.Time // midnight in the location asked for
+	Questions     int
+	NotConfident  int // Related + None
+	Related, None int // questions with the verdict related, none
 }
 
-// NotConfidentShare is the share of the day's questions answered without confidence.
+// NotConfidentShare is the share of the day's questions not answered directly (related or none).
 func (d Day) NotConfidentShare() float64 {
 	if d.Questions == 0 {
 		return 0
@@ -153,7 +162,7 @@ func (s *Store) Daily(ctx context.Context, now time.Time, n int, loc *time.Locat
 		index[d.Format(time.DateOnly)] = len(days)
 		days = append(days, Day{Date: d})
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT ts / ?, COUNT(*), COALESCE(SUM(CASE WHEN confident = 0 THEN 1 ELSE 0 END), 0)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT ts / ?, COUNT(*), `+verdictSums+`
 		FROM queries WHERE ts >= ? AND ts < ? GROUP BY 1`), quarter.Microseconds(), micros(from), micros(to))
 	if err != nil {
 		return nil, fmt.Errorf("questions per day: %w", err)
@@ -161,14 +170,16 @@ func (s *Store) Daily(ctx context.Context, now time.Time, n int, loc *time.Locat
 	defer rows.Close()
 	for rows.Next() {
 		var bucket int64
-		var q, nc int
-		if err := rows.Scan(&bucket, &q, &nc); err != nil {
+		var q, related, none int
+		if err := rows.Scan(&bucket, &q, &related, &none); err != nil {
 			return nil, fmt.Errorf("questions per day: %w", err)
 		}
 		day := fromMicros(bucket * quarter.Microseconds()).In(from.Location()).Format(time.DateOnly)
 		if i, ok := index[day]; ok {
 			days[i].Questions += q
-			days[i].NotConfident += nc
+			days[i].Related += related
+			days[i].None += none
+			days[i].NotConfident += related + none
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -184,22 +195,23 @@ type Group struct {
 	Question     string
 	Intent       string
 	Region       string
-	Count        int // questions in the group (for Unanswered: those not confident or rated 👎)
+	Count        int // questions in the group (for Unanswered: those related, none or rated 👎)
 	Users        int // distinct pseudonyms among them
-	NotConfident int
+	NotConfident int // Related + None
+	Related      int // asked with the verdict related
+	None         int // asked with the verdict none
 	Down         int
 	Last         time.Time
 }
 
-// Unanswered returns the gaps: groups of questions asked since since that were answered without
-// confidence or rated 👎, latest first, at most limit. A group an admin resolved is left out until
+// Unanswered returns the gaps: groups of questions asked since since that were not answered directly
+// (the verdict related or none) or rated 👎, latest first, at most limit. A group an admin resolved is left out until
 // it is asked (and missed) again after the resolution.
 func (s *Store) Unanswered(ctx context.Context, since time.Time, limit int) ([]Group, error) {
-	groups, err := s.groups(ctx, `SELECT q.norm, COUNT(*), COUNT(DISTINCT q.user_key),
-		COALESCE(SUM(CASE WHEN q.confident = 0 THEN 1 ELSE 0 END), 0),
+	groups, err := s.groups(ctx, `SELECT q.norm, COUNT(*), COUNT(DISTINCT q.user_key), `+verdictSums+`,
 		COALESCE(SUM(CASE WHEN q.rating < 0 THEN 1 ELSE 0 END), 0), MAX(q.ts), MAX(q.id)
 		FROM queries q LEFT JOIN resolved r ON r.norm = q.norm
-		WHERE (q.confident = 0 OR q.rating < 0) AND q.ts >= ? AND (r.norm IS NULL OR q.ts > r.ts)
+		WHERE (`+verdictSQL+` <> 'answer' OR q.rating < 0) AND q.ts >= ? AND (r.norm IS NULL OR q.ts > r.ts)
 		GROUP BY q.norm ORDER BY MAX(q.ts) DESC, MAX(q.id) DESC LIMIT ?`, micros(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("unanswered questions: %w", err)
@@ -210,8 +222,7 @@ func (s *Store) Unanswered(ctx context.Context, since time.Time, limit int) ([]G
 // Top returns the most asked questions from ≤ time < to, grouped as Unanswered groups them, most
 // asked first, at most limit.
 func (s *Store) Top(ctx context.Context, from, to time.Time, limit int) ([]Group, error) {
-	groups, err := s.groups(ctx, `SELECT norm, COUNT(*), COUNT(DISTINCT user_key),
-		COALESCE(SUM(CASE WHEN confident = 0 THEN 1 ELSE 0 END), 0),
+	groups, err := s.groups(ctx, `SELECT norm, COUNT(*), COUNT(DISTINCT user_key), `+verdictSums+`,
 		COALESCE(SUM(CASE WHEN rating < 0 THEN 1 ELSE 0 END), 0), MAX(ts), MAX(id)
 		FROM queries WHERE ts >= ? AND ts < ?
 		GROUP BY norm ORDER BY COUNT(*) DESC, MAX(ts) DESC LIMIT ?`, micros(from), micros(to), limit)
@@ -221,7 +232,7 @@ func (s *Store) Top(ctx context.Context, from, to time.Time, limit int) ([]Group
 	return groups, nil
 }
 
-// groups runs a grouping query (norm, count, users, not confident, down, last ts, last id) and fills
+// groups runs a grouping query (norm, count, users, related, none, down, last ts, last id) and fills
 // in each group's latest wording.
 func (s *Store) groups(ctx context.Context, query string, args ...any) ([]Group, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
@@ -233,10 +244,11 @@ func (s *Store) groups(ctx context.Context, query string, args ...any) ([]Group,
 		var g Group
 		var norm string
 		var last int64
-		if err := rows.Scan(&norm, &g.Count, &g.Users, &g.NotConfident, &g.Down, &last, &g.ID); err != nil {
+		if err := rows.Scan(&norm, &g.Count, &g.Users, &g.Related, &g.None, &g.Down, &last, &g.ID); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		g.NotConfident = g.Related + g.None
 		g.Last = fromMicros(last)
 		out = append(out, g)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"policybot/handlers"
+	"policybot/index"
 )
 
 // cst is China Standard Time, the admins' calendar in these tests.
@@ -19,9 +20,13 @@ func TestStats(t *testing.T) {
 		s := openAt(t, b.target(t))
 		now := time.Date(2026, 3, 10, 15, 0, 0, 0, cst)
 		var entries []handlers.LogEntry
-		// Today: 20 questions from 4 people, latencies 10..200 ms, every fourth not confident.
+		// Today: 20 questions from 4 people, latencies 10..200 ms, every fourth not answered: three
+		// related (0, 8, 16), two none (4, 12).
 		for i := range 20 {
 			e := entry(now.Add(-time.Duration(i)*time.Minute), int64(i%4), fmt.Sprintf("今天的问题%d", i), i%4 != 0)
+			if i%8 == 0 {
+				e.Verdict = index.VerdictRelated
+			}
 			e.Latency = time.Duration(10*(i+1)) * time.Millisecond
 			e.Region = []string{"铜仁", "铜仁", "湖南", ""}[i%4]
 			e.Intent = []string{"entitlement", "target", "entitlement", "other"}[i%4]
@@ -50,7 +55,8 @@ func TestStats(t *testing.T) {
 			t.Fatal(err)
 		}
 		today, week := sum.Today, sum.Week
-		if today.Questions != 20 || today.Users != 4 || today.NotConfident != 5 || today.Up != 2 || today.Down != 1 {
+		if today.Questions != 20 || today.Users != 4 || today.NotConfident != 5 || today.Related != 3 || today.None != 2 ||
+			today.Up != 2 || today.Down != 1 {
 			t.Errorf("today %+v", today)
 		}
 		// Nearest rank: the 10th and 19th of 10, 20, … 200 ms.
@@ -66,7 +72,8 @@ func TestStats(t *testing.T) {
 		if today.NotConfidentShare() != 0.25 {
 			t.Errorf("share %v", today.NotConfidentShare())
 		}
-		if week.Questions != 30 || week.Users != 6 || week.NotConfident != 5 || week.Up != 2 || week.Down != 2 {
+		if week.Questions != 30 || week.Users != 6 || week.NotConfident != 5 || week.Related != 3 || week.None != 2 ||
+			week.Up != 2 || week.Down != 2 {
 			t.Errorf("week %+v", week)
 		}
 		if week.P95 != time.Second || fmt.Sprint(week.Regions) != "[{安康 10} {铜仁 10} {湖南 5}]" {
@@ -92,6 +99,7 @@ func TestDaily(t *testing.T) {
 			// 23:30 on the 1st in China is 15:30 UTC on the 1st; 00:30 on the 2nd is still the 1st in UTC.
 			entry(time.Date(2026, 3, 1, 23, 30, 0, 0, cst), 1, "a", true),
 			entry(time.Date(2026, 3, 2, 0, 30, 0, 0, cst), 1, "b", false),
+			related(time.Date(2026, 3, 2, 8, 0, 0, 0, cst), 1, "b2"),
 			entry(time.Date(2026, 3, 2, 9, 0, 0, 0, cst), 2, "c", true),
 			entry(time.Date(2026, 3, 10, 11, 0, 0, 0, cst), 3, "d", false),
 			entry(time.Date(2026, 2, 28, 23, 59, 0, 0, cst), 4, "before the period", false),
@@ -106,10 +114,10 @@ func TestDaily(t *testing.T) {
 		got := map[string]string{}
 		for _, d := range days {
 			if d.Questions > 0 {
-				got[d.Date.Format(time.DateOnly)] = fmt.Sprintf("%d/%d", d.NotConfident, d.Questions)
+				got[d.Date.Format(time.DateOnly)] = fmt.Sprintf("%d+%d=%d/%d", d.Related, d.None, d.NotConfident, d.Questions)
 			}
 		}
-		if fmt.Sprint(got) != "map[2026-03-01:0/1 2026-03-02:1/2 2026-03-10:1/1]" {
+		if fmt.Sprint(got) != "map[2026-03-01:0+0=0/1 2026-03-02:1+1=2/3 2026-03-10:0+1=1/1]" {
 			t.Errorf("per day %v", got)
 		}
 	})
@@ -122,9 +130,10 @@ func TestUnansweredAndResolve(t *testing.T) {
 		now := time.Now()
 		ago := func(m int) time.Time { return now.Add(-time.Duration(m) * time.Minute) }
 		ids := record(t, s,
-			// The same question four times, in both scripts and with different punctuation.
+			// The same question four times, in both scripts and with different punctuation; once it
+			// got related (before a reindex, say), twice none.
 			entry(ago(50), 1, "怎么申请办理护照？", false),
-			entry(ago(40), 2, "怎麼申請辦理護照", false),
+			related(ago(40), 2, "怎麼申請辦理護照"),
 			entry(ago(30), 2, "怎么申请 办理护照?", false),
 			entry(ago(35), 3, "怎么申请办理护照", true), // confident and not rated 👎: not a gap
 			// Answered confidently but rated 👎.
@@ -146,10 +155,12 @@ func TestUnansweredAndResolve(t *testing.T) {
 		if len(gaps) != 2 {
 			t.Fatalf("gaps %+v", gaps)
 		}
-		if g := gaps[0]; g.ID != ids[4] || g.Question != "失业金领多久" || g.Count != 1 || g.Down != 1 || g.NotConfident != 0 {
+		if g := gaps[0]; g.ID != ids[4] || g.Question != "失业金领多久" || g.Count != 1 || g.Down != 1 || g.NotConfident != 0 ||
+			g.Related != 0 || g.None != 0 {
 			t.Errorf("first gap %+v", g)
 		}
 		if g := gaps[1]; g.ID != ids[2] || g.Question != "怎么申请 办理护照?" || g.Count != 3 || g.Users != 2 || g.NotConfident != 3 ||
+			g.Related != 1 || g.None != 2 ||
 			!g.Last.Equal(ago(30).Truncate(time.Microsecond)) {
 			t.Errorf("second gap %+v", g)
 		}
@@ -190,6 +201,7 @@ func TestTop(t *testing.T) {
 		for i := range 3 {
 			entries = append(entries, entry(now.Add(-time.Duration(i)*time.Minute), 1, "失業金可以領多久", i == 0))
 		}
+		entries[len(entries)-1].Verdict = index.VerdictRelated
 		entries = append(entries, entry(now, 9, "创业贷款", true), entry(now.AddDate(0, 0, -10), 9, "旧问题", true))
 		record(t, s, entries...)
 		top, err := s.Top(ctx, now.AddDate(0, 0, -7), now.Add(time.Hour), 2)
@@ -197,7 +209,8 @@ func TestTop(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(top) != 2 || top[0].Question != "失业金怎么领？" || top[0].Count != 5 || top[0].Users != 5 ||
-			top[1].Count != 3 || top[1].Users != 1 || top[1].NotConfident != 2 {
+			top[1].Count != 3 || top[1].Users != 1 || top[1].NotConfident != 2 || top[1].Related != 1 || top[1].None != 1 ||
+			top[0].Related+top[0].None != 0 {
 			t.Errorf("top %+v", top)
 		}
 	})
@@ -212,7 +225,7 @@ func TestFind(t *testing.T) {
 		e1.Region, e1.Intent = "铜仁", "entitlement"
 		e2 := entry(now.Add(-2*time.Hour), 2, "湖南零工市场有多少家", false)
 		e2.Region, e2.Intent = "湖南", "target"
-		e3 := entry(now.Add(-1*time.Hour), 3, "創業擔保貸款利率 100%_off", false)
+		e3 := related(now.Add(-1*time.Hour), 3, "創業擔保貸款利率 100%_off")
 		e3.Intent = "entitlement"
 		ids := record(t, s, e1, e2, e3)
 		l := NewLog(s, testSecret, LogOptions{})
@@ -233,6 +246,9 @@ func TestFind(t *testing.T) {
 			{"no region", Filter{Region: "-"}, []int64{ids[2]}},
 			{"not confident", Filter{Confident: "no"}, []int64{ids[2], ids[1]}},
 			{"confident", Filter{Confident: "yes"}, []int64{ids[0]}},
+			{"verdict answer", Filter{Verdict: "answer"}, []int64{ids[0]}},
+			{"verdict related", Filter{Verdict: "related"}, []int64{ids[2]}},
+			{"verdict none", Filter{Verdict: "none"}, []int64{ids[1]}},
 			{"rated down", Filter{Rating: "down"}, []int64{ids[1]}},
 			{"not rated", Filter{Rating: "none"}, []int64{ids[2], ids[0]}},
 			{"period", Filter{From: now.Add(-150 * time.Minute), To: now.Add(-90 * time.Minute)}, []int64{ids[1]}},

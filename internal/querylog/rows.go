@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"policybot/handlers"
+	"policybot/index"
 	"policybot/internal/pii"
 )
 
@@ -22,7 +23,8 @@ type Row struct {
 	Script    string
 	Intent    string
 	Region    string
-	Confident bool
+	Confident bool          // Verdict is answer
+	Verdict   index.Verdict // answer, related or none
 	Results   []handlers.LogResult
 	Latency   time.Duration
 	Rating    int // +1 👍, -1 👎, 0 not rated
@@ -49,6 +51,7 @@ type Filter struct {
 	Intent    string    // "" for any
 	Region    string    // "" for any; "-" for questions without a region
 	Confident string    // "yes", "no" or "" for any
+	Verdict   string    // "answer", "related", "none" or "" for any
 	Rating    string    // "up", "down", "none" or "" for any
 }
 
@@ -81,6 +84,9 @@ func (s *Store) where(f Filter) (string, []any) {
 	case "no":
 		conds = append(conds, "confident = 0")
 	}
+	if f.Verdict != "" {
+		conds, args = append(conds, verdictSQL+" = ?"), append(args, f.Verdict)
+	}
 	switch f.Rating {
 	case "up":
 		conds = append(conds, "rating > 0")
@@ -100,17 +106,23 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-const rowColumns = `id, ts, user_key, chat_type, question, script, intent, region, confident, results, latency_us, rating`
+// verdictSQL is a question's verdict. A row written without one (by a replica of an earlier version
+// still running while the others are upgraded) has the column's default, the empty string, and is
+// read as answer when it was confident, else none, as the migration that added the column did.
+const verdictSQL = `(CASE WHEN verdict <> '' THEN verdict WHEN confident = 1 THEN 'answer' ELSE 'none' END)`
+
+const rowColumns = `id, ts, user_key, chat_type, question, script, intent, region, confident, results, latency_us, rating, ` + verdictSQL
 
 func scanRow(rows *sql.Rows) (Row, error) {
 	var r Row
 	var ts, lat int64
 	var conf int
-	var res string
+	var res, verdict string
 	if err := rows.Scan(&r.ID, &ts, &r.UserKey, &r.ChatType, &r.Question, &r.Script, &r.Intent, &r.Region,
-		&conf, &res, &lat, &r.Rating); err != nil {
+		&conf, &res, &lat, &r.Rating, &verdict); err != nil {
 		return r, err
 	}
+	r.Verdict = index.Verdict(verdict)
 	r.Time, r.Confident, r.Latency = fromMicros(ts), conf != 0, time.Duration(lat)*time.Microsecond
 	var jr []jsonResult
 	if err := json.Unmarshal([]byte(res), &jr); err != nil {

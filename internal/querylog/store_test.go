@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"policybot/handlers"
+	"policybot/index"
 )
 
 // inCI reports whether the tests run in CI, where a missing PostgreSQL is a failure, not a skip.
@@ -99,13 +100,16 @@ func openAt(t *testing.T, target string) *Store {
 
 // counter is an Observer that counts.
 type counter struct {
-	questions, notConfident, failures atomic.Int64
+	questions, notConfident, related, failures atomic.Int64
 }
 
-func (c *counter) Question(confident bool, latency time.Duration) {
+func (c *counter) Question(verdict index.Verdict, latency time.Duration) {
 	c.questions.Add(1)
-	if !confident {
+	if verdict != index.VerdictAnswer {
 		c.notConfident.Add(1)
+	}
+	if verdict == index.VerdictRelated {
+		c.related.Add(1)
 	}
 }
 
@@ -136,11 +140,32 @@ func record(t *testing.T, s *Store, entries ...handlers.LogEntry) []int64 {
 	return ids
 }
 
-// entry is a question asked at t by user.
+// entry is a question asked at t by user, answered with confidence or not (the verdict answer or
+// none; see related).
 func entry(t time.Time, user int64, question string, confident bool) handlers.LogEntry {
 	return handlers.LogEntry{Time: t, UserID: user, ChatID: user, ChatType: "private", Question: question,
 		Script: "simplified", Intent: "entitlement", Confident: confident,
 		Results: []handlers.LogResult{{DocID: "doc-a", Section: "第一章 › 一、"}}, Latency: 120 * time.Millisecond}
+}
+
+// related is a question asked at t by user that got the verdict related.
+func related(t time.Time, user int64, question string) handlers.LogEntry {
+	e := entry(t, user, question, false)
+	e.Verdict = index.VerdictRelated
+	return e
+}
+
+// oldRow writes a question as versions before the verdict column did (also a replica of such a
+// version while the others are upgraded): confident or not, no verdict. It returns its id.
+func oldRow(t *testing.T, s *Store, id int64, at time.Time, question string, confident bool) int64 {
+	t.Helper()
+	if _, err := s.db.ExecContext(context.Background(), s.q(`INSERT INTO queries
+		(id, ts, user_key, chat_type, question, norm, script, intent, region, confident, results, latency_us)
+		VALUES (?, ?, 'u', 'private', ?, ?, 'simplified', 'other', '', ?, '[]', 1000)`),
+		id, micros(at), question, normalize(s.script, question), boolInt(confident)); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 func TestMigrations(t *testing.T) {
@@ -159,7 +184,7 @@ func TestMigrations(t *testing.T) {
 		if err := old.PutState(ctx, "k", []byte("v"), time.Hour); err == nil {
 			t.Fatal("state table exists before its migration")
 		}
-		ids := record(t, old, entry(time.Now(), 7, "失业金怎么领", false))
+		ids := []int64{oldRow(t, old, 1, time.Now(), "失业金怎么领", false)}
 		old.Close()
 
 		// Opening it migrates the rest and keeps the data; opening again changes nothing.
@@ -246,4 +271,55 @@ func TestOpenErrors(t *testing.T) {
 	if !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Errorf("error does not name the server: %v", err)
 	}
+}
+
+// TestMigrationVerdict: the migration that adds the verdict makes the questions logged before it
+// answer when they were confident and none when not; a question a replica of an earlier version
+// writes afterwards is read the same way; new questions keep the verdict they were given.
+func TestMigrationVerdict(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		target := b.target(t)
+		now := time.Now()
+		old, err := open(ctx, target, Options{}, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		confident := oldRow(t, old, 1, now.Add(-3*time.Minute), "创业担保贷款额度", true)
+		notConfident := oldRow(t, old, 2, now.Add(-2*time.Minute), "怎么申请办理护照", false)
+		old.Close()
+
+		s := openAt(t, target)
+		if v, _ := s.Version(ctx); v != len(migrations) {
+			t.Fatalf("version %d, want %d", v, len(migrations))
+		}
+		// The migration wrote the verdict of the questions there were.
+		for id, want := range map[int64]string{confident: "answer", notConfident: "none"} {
+			var got string
+			if err := s.db.QueryRowContext(ctx, s.q(`SELECT verdict FROM queries WHERE id = ?`), id).Scan(&got); err != nil || got != want {
+				t.Errorf("question %d's verdict column after the migration: %q (%v), want %q", id, got, err, want)
+			}
+		}
+		lateOld := oldRow(t, s, 3, now.Add(-time.Minute), "深圳人才引进补贴", false)
+		lateOldConfident := oldRow(t, s, 4, now.Add(-time.Minute), "失业金怎么领", true)
+		ids := record(t, s, related(now, 5, "失业了每个月能领多少钱"))
+		for _, tc := range []struct {
+			id        int64
+			verdict   index.Verdict
+			confident bool
+		}{
+			{confident, index.VerdictAnswer, true}, {notConfident, index.VerdictNone, false},
+			{lateOld, index.VerdictNone, false}, {lateOldConfident, index.VerdictAnswer, true},
+			{ids[0], index.VerdictRelated, false},
+		} {
+			r, err := s.Question(ctx, tc.id)
+			if err != nil || r.Verdict != tc.verdict || r.Confident != tc.confident {
+				t.Errorf("question %d: verdict %q, confident %v (%v); want %q, %v", tc.id, r.Verdict, r.Confident, err, tc.verdict, tc.confident)
+			}
+		}
+		st, err := s.Stats(ctx, now.Add(-time.Hour), now.Add(time.Hour))
+		if err != nil || st.Questions != 5 || st.Related != 1 || st.None != 2 || st.NotConfident != 3 {
+			t.Errorf("stats %+v %v", st, err)
+		}
+	})
 }
