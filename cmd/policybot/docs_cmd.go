@@ -444,18 +444,13 @@ func docsPurge(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// loadQuestions reads the regression questions: the set named, or else ../shared/eval/dev.jsonl when
-// it is there, or else regression.jsonl beside the corpus folder, each with the verdict it expects
-// (see expectations). It returns nil, "" when there is none.
+// loadQuestions reads the regression questions: the set named, or else the corpus's own,
+// regression.jsonl beside the corpus folder, each with the verdict it expects (see expectations). It
+// returns nil, "" when there is none.
 func loadQuestions(set string, cfg Config) ([]handlers.Question, string, error) {
 	if set == "" {
-		for _, p := range []string{filepath.Join("..", "shared", "eval", "dev.jsonl"), filepath.Join(filepath.Dir(filepath.Clean(cfg.Corpus)), "regression.jsonl")} {
-			if _, err := os.Stat(p); err == nil {
-				set = p
-				break
-			}
-		}
-		if set == "" {
+		set = filepath.Join(filepath.Dir(filepath.Clean(cfg.Corpus)), "regression.jsonl")
+		if _, err := os.Stat(set); err != nil {
 			return nil, "", nil
 		}
 	}

@@ -89,7 +89,7 @@ func TestSearchBatch(t *testing.T) {
 			}
 		case res.Query != want || res.Cut:
 			t.Errorf("line %d answers %q, want %q", i, res.Query, want)
-		case want == "" && (res.Confident || res.Results == nil || len(res.Results) != 0 || l != `{"query":"","confident":false,"results":[]}`):
+		case want == "" && (res.Confident || res.Results == nil || len(res.Results) != 0 || l != `{"query":"","verdict":"none","reason":"空行","confident":false,"results":[]}`):
 			t.Errorf("line %d, blank: %s", i, l)
 		case want != "" && len(res.Results) == 0:
 			t.Errorf("line %d: no results", i)

@@ -19,7 +19,7 @@ func cmdReindex(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	fs := flags("reindex", e, &cfg)
 	full := fs.Bool("full", false, "rebuild every document, not only the changed ones")
-	set := fs.String("set", "", "regression questions (JSONL, eval format; default ../shared/eval/dev.jsonl, else regression.jsonl beside the corpus folder)")
+	set := fs.String("set", "", "regression questions (JSONL, eval format; default regression.jsonl beside the corpus folder)")
 	if err := parse(fs, args, &cfg); err != nil {
 		return err
 	}

@@ -137,7 +137,7 @@ func searchBatch(ctx context.Context, ix *index.Index, opt index.Options, in io.
 			}
 			continue
 		}
-		js := searchJSON{Results: []resultJSON{}}
+		js := searchJSON{Verdict: string(index.VerdictNone), Reason: "空行", Results: []resultJSON{}}
 		if res != nil {
 			js = toJSON(res)
 		}
