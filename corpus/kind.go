@@ -245,3 +245,20 @@ func regionOf(s string) string {
 	}
 	return province + city
 }
+
+// caseHeading matches the headings of a court's or an arbitration's case as courts and departments
+// publish them (典型案例): the facts, the outcome, the point it makes.
+var caseHeading = regexp.MustCompile(`^(?:#+\s*)?(?:[一二三四五六七八九十]+、\s*)?(?:基本案情|简要案情|案情简介|案情回顾|裁判结果|处理结果|裁判要旨|裁判要点|裁判理由|典型意义|案例分析)\s*$`)
+
+// isCase reports whether a text is a published case: two or more of its lines are a case's headings.
+func isCase(text string) bool {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		if caseHeading.MatchString(strings.TrimSpace(l)) {
+			if n++; n >= 2 {
+				return true
+			}
+		}
+	}
+	return false
+}

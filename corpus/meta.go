@@ -258,6 +258,9 @@ func fillMeta(d *Document, pageTitle, name string) {
 		if k == "" {
 			k, from = kindOfTitle(m.Title), SourceTitle
 		}
+		if k == "" && isCase(d.Text) {
+			k, from = "案例", SourceText
+		}
 		if k == "" {
 			for _, l := range top {
 				if sm := speech.FindStringSubmatch(l.text); sm != nil {

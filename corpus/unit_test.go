@@ -169,3 +169,16 @@ func TestListLeadIn(t *testing.T) {
 		})
 	}
 }
+
+// TestCaseKind: a published case (基本案情, 裁判结果 …) is of kind 案例, and a law that names cases
+// in its text is not.
+func TestCaseKind(t *testing.T) {
+	doc, _ := readLaw(t, "加班费的仲裁时效应当如何认定.md")
+	if doc.Kind != "案例" || doc.Sources.Kind != SourceText {
+		t.Errorf("kind %q from %q, want 案例 from the text", doc.Kind, doc.Sources.Kind)
+	}
+	law, _ := readLaw(t, "劳动合同法(2012-12-28).md")
+	if law.Kind != "法律" {
+		t.Errorf("劳动合同法: kind %q, want 法律", law.Kind)
+	}
+}

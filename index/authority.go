@@ -5,7 +5,8 @@ import "policybot/corpus"
 // Where a law and the rules that apply it say the same thing, a citizen's question is answered first
 // by the law: the order of authority of the Legislation Law (立法法) — the Constitution and laws, then
 // administrative regulations and local regulations, then ministries' and local governments' rules —
-// with judicial interpretations, which apply laws to the cases courts try, after the rules. A
+// with judicial interpretations, which apply laws to the cases courts try, after the rules, and
+// published cases, which show a rule applied, beside them. A
 // document no longer in force comes after every one that is.
 
 // kindWeight weighs a passage by the kind of its document; kinds not listed (plans, notices,
@@ -15,6 +16,8 @@ var kindWeight = map[string]float64{
 	"行政法规": 0.85, "地方性法规": 0.85,
 	"部门规章": 0.8, "地方政府规章": 0.8,
 	"司法解释": 0.7,
+	// A published case shows how a rule was applied; the rule answers first.
+	"案例": 0.7,
 }
 
 // notInForce weighs a passage of a repealed or superseded document that holds no more of the

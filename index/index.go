@@ -23,7 +23,7 @@ import (
 
 // FormatVersion changes whenever the index layout or analysis changes, so that indexes built by an
 // older program are rebuilt rather than misread.
-const FormatVersion = 4
+const FormatVersion = 5
 
 // ErrNoIndex reports a data folder without a published index.
 var ErrNoIndex = errors.New("index: no index built yet")
