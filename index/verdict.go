@@ -27,7 +27,7 @@ var (
 	topMin = 0.2
 	// answerMin is the share of them the best passage must hold to answer the question, and
 	// coverMin the share of all the question's words.
-	answerMin = 0.75
+	answerMin = 0.7
 	coverMin  = 0.35
 )
 
