@@ -254,6 +254,18 @@ func (f *forward) lookup(term string) (uint32, bool) {
 	return 0, false
 }
 
+// withPrefix calls f with each term that starts with prefix, in byte order, until f returns false.
+func (f *forward) withPrefix(prefix string, fn func(term string) bool) {
+	n := len(f.byText)
+	i := sort.Search(n, func(i int) bool { return f.term(f.byText[i]) >= prefix })
+	for ; i < n; i++ {
+		t := f.term(f.byText[i])
+		if !strings.HasPrefix(t, prefix) || !fn(t) {
+			return
+		}
+	}
+}
+
 // passages is the number of passages in the file.
 func (f *forward) passages() int { return len(f.passTok) - 1 }
 

@@ -53,6 +53,9 @@ type synAlt struct {
 type qgroup struct {
 	text   string
 	weight float64 // importance: the word's IDF, scaled down for single characters
+	// read is set when no document uses the word and it was read as the corpus's words that sound
+	// like it or that it shortens.
+	read bool
 }
 
 // query is an analysed question.
@@ -177,7 +180,8 @@ func (ix *Index) analyse(q string) *query {
 			}
 		}
 	}
-	// A word no document uses may be mistyped: the corpus's words that sound like it stand for it.
+	// A word no document uses may be mistyped, or shortened: the corpus's words that sound like it,
+	// or that it shortens, stand for it.
 	for g, gr := range qu.groups {
 		var alikes []string
 		if r := ix.places.soundAlike(gr.text); r != "" {
@@ -185,7 +189,19 @@ func (ix *Index) analyse(q string) *query {
 		} else if _, ok := ix.fwd.lookup(gr.text); !ok && !stopWords[gr.text] {
 			alikes = ix.soundAlikes(gr.text, maxAlikes)
 		}
+		if len(alikes) == 0 {
+			// Perhaps shortened (失业金 for 失业保险金): the corpus's words it shortens stand for it, as a
+			// synonym would.
+			if _, ok := ix.fwd.lookup(gr.text); !ok && !stopWords[gr.text] {
+				for _, long := range ix.expansions(gr.text, maxAlikes) {
+					qu.groups[g].read = true
+					add(long, weightSynonym, []int{g})
+					qu.alts = append(qu.alts, synAlt{covers: []int{g}, words: []string{long}})
+				}
+			}
+		}
 		for _, alike := range alikes {
+			qu.groups[g].read = true
 			add(alike, weightSynonym, []int{g})
 			qu.terms[byText[alike]].direct = true
 			if regions, docs := ix.places.find(alike); len(regions) > 0 {

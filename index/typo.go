@@ -1,9 +1,11 @@
 package index
 
 import (
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
 )
@@ -109,4 +111,104 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Citizens shorten the documents' words the way Chinese shortens words, by the first characters of
+// their parts: 社保 for 社会保险, 失业金 for 失业保险金, 医保 for 医疗保险. A word of a question no document
+// uses is looked for as the corpus's words it shortens so.
+
+// maxAbbrevRunes is the longest word taken for a shortened one, and maxExpandRunes the longest word
+// of the corpus it may shorten.
+const (
+	maxAbbrevRunes = 4
+	maxExpandRunes = 8
+)
+
+// expansions returns the words of the corpus that word shortens, at most max of them, shortest first:
+// words that start with word's first character, whose parts (the shorter dictionary words jieba finds
+// inside them, or their characters) each begin with the next characters of word, in order, every
+// character of word used.
+func (ix *Index) expansions(word string, max int) []string {
+	rs := []rune(word)
+	if len(rs) < 2 || len(rs) > maxAbbrevRunes {
+		return nil
+	}
+	for _, r := range rs {
+		if !unicode.Is(unicode.Han, r) {
+			return nil
+		}
+	}
+	var cands []string
+	ix.fwd.withPrefix(string(rs[0]), func(t string) bool {
+		n := utf8.RuneCountInString(t)
+		if n > len(rs) && n <= maxExpandRunes && subsequence(rs, t) {
+			cands = append(cands, t)
+		}
+		return len(cands) < 64
+	})
+	sort.SliceStable(cands, func(i, j int) bool { return len(cands[i]) < len(cands[j]) })
+	var out []string
+	for _, t := range cands {
+		if ix.shortens(rs, t) {
+			out = append(out, t)
+			if len(out) == max {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// subsequence reports whether the runes of w appear in t in order.
+func subsequence(w []rune, t string) bool {
+	i := 0
+	for _, r := range t {
+		if i < len(w) && r == w[i] {
+			i++
+		}
+	}
+	return i == len(w)
+}
+
+// shortens reports whether w is t shortened by the first characters of its parts: t cut into parts
+// (dictionary words jieba finds inside it, or single characters), each part gives a prefix of itself
+// (possibly none) and the prefixes, in order, make w.
+func (ix *Index) shortens(w []rune, t string) bool {
+	words, _ := ix.seg.cut(t)
+	// parts[at] lists the ends of the parts that start at byte at: the words there (not t itself)
+	// and the one character.
+	parts := map[int][]int{}
+	for _, wd := range words {
+		if wd.End-wd.Start < len(t) {
+			parts[wd.Start] = append(parts[wd.Start], wd.End)
+		}
+	}
+	for at, r := range t {
+		parts[at] = append(parts[at], at+utf8.RuneLen(r))
+	}
+	type state struct{ at, j int }
+	seen := map[state]bool{}
+	var can func(at, j int) bool
+	can = func(at, j int) bool {
+		if j == len(w) {
+			return true
+		}
+		if at >= len(t) || seen[state{at, j}] {
+			return false
+		}
+		seen[state{at, j}] = true
+		for _, end := range parts[at] {
+			part := []rune(t[at:end])
+			if can(end, j) { // the part gives nothing
+				return true
+			}
+			for k := 0; k < len(part) && j+k < len(w) && part[k] == w[j+k]; k++ {
+				if can(end, j+k+1) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return can(0, 0)
 }

@@ -52,8 +52,9 @@ func (ix *Index) unknownPlaces(q *query) {
 }
 
 // specific returns, for each word (group) of the question, whether it says what the question is
-// about (generic.go): a word of two characters or more, of a part of speech that can, not generic,
-// not a place the corpus knows.
+// about (generic.go): a word of two characters or more, of a part of speech that can (or an unknown
+// string read as a word of the corpus, mistyped or shortened), not generic, not a place the corpus
+// knows.
 func (ix *Index) specific(q *query) []bool {
 	tags := map[string]string{}
 	for _, tw := range ix.seg.jieba.Tag(q.folded) {
@@ -65,7 +66,7 @@ func (ix *Index) specific(q *query) []bool {
 	for g, gr := range q.groups {
 		tag, tagged := tags[gr.text]
 		out[g] = utf8.RuneCountInString(gr.text) >= 2 && !generic(gr.text) && !ix.places.known(gr.text) &&
-			(!tagged || subjectTags[tag])
+			(!tagged || subjectTags[tag] || gr.read)
 	}
 	return out
 }

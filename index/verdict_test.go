@@ -75,3 +75,24 @@ func TestMistyped(t *testing.T) {
 		t.Errorf("社保 is a corpus word, yet sounds like %v", got)
 	}
 }
+
+// TestShortened: a word shortened by the first characters of its parts, as Chinese shortens words,
+// finds the corpus's full word; a word that shortens nothing finds nothing.
+func TestShortened(t *testing.T) {
+	for _, tc := range []struct{ word, want string }{
+		{"创贷", "创业担保贷款"}, {"失业金", "失业保险金"}, {"稳岗", "稳岗返还"},
+	} {
+		if got := shared.expansions(tc.word, 2); !slices.Contains(got, tc.want) {
+			t.Errorf("%s expands to %v, want %s among them", tc.word, got, tc.want)
+		}
+	}
+	for _, w := range []string{"驾车", "公租房", "大雾"} {
+		if got := shared.expansions(w, 2); len(got) != 0 {
+			t.Errorf("%s expands to %v", w, got)
+		}
+	}
+	res := search(t, "创贷怎么申请")
+	if !anyHolds(res, 3, "创业担保贷款") || res.Verdict == VerdictNone {
+		t.Errorf("创贷怎么申请: verdict %s, top %v", res.Verdict, top(res))
+	}
+}
