@@ -71,6 +71,7 @@ type query struct {
 	subject       string       // what the question asks the definition of (什么是……)
 	intro         []string     // the attributes the question asks about (条件, 材料: see introduces)
 	alts          []synAlt     // the synonyms of its words
+	readAs        []string     // words no document uses, as read: "补帖→补贴"
 	years         []string     // years the question names
 }
 
@@ -195,6 +196,7 @@ func (ix *Index) analyse(q string) *query {
 			if _, ok := ix.fwd.lookup(gr.text); !ok && !stopWords[gr.text] {
 				for _, long := range ix.expansions(gr.text, maxAlikes) {
 					qu.groups[g].read = true
+					qu.readAs = append(qu.readAs, gr.text+"→"+long)
 					add(long, weightSynonym, []int{g})
 					qu.alts = append(qu.alts, synAlt{covers: []int{g}, words: []string{long}})
 				}
@@ -202,6 +204,7 @@ func (ix *Index) analyse(q string) *query {
 		}
 		for _, alike := range alikes {
 			qu.groups[g].read = true
+			qu.readAs = append(qu.readAs, gr.text+"→"+alike)
 			add(alike, weightSynonym, []int{g})
 			qu.terms[byText[alike]].direct = true
 			if regions, docs := ix.places.find(alike); len(regions) > 0 {

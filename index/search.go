@@ -61,6 +61,8 @@ type Result struct {
 	Confident bool
 	Reason    string   // why not an answer, in Chinese, for logs and the admin page
 	Regions   []string // corpus regions named in the question
+	// ReadAs says how words no document uses were read: "补帖→补贴", "创贷→创业担保贷款".
+	ReadAs []string
 	Hits      []Hit
 }
 
@@ -107,7 +109,7 @@ func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Res
 		opt.K = 5
 	}
 	q := ix.analyse(question)
-	res := &Result{Query: question, Regions: q.regions}
+	res := &Result{Query: question, Regions: q.regions, ReadAs: q.readAs}
 	if opt.Region != "" && len(q.regions) == 0 {
 		_, q.regionDocs = ix.places.find(ix.seg.Fold(opt.Region))
 	}

@@ -91,8 +91,11 @@ func TestShortened(t *testing.T) {
 			t.Errorf("%s expands to %v", w, got)
 		}
 	}
-	res := search(t, "创贷怎么申请")
+	res := search(t, "农名工申请创贷要什么条件")
 	if !anyHolds(res, 3, "创业担保贷款") || res.Verdict == VerdictNone {
-		t.Errorf("创贷怎么申请: verdict %s, top %v", res.Verdict, top(res))
+		t.Errorf("农名工申请创贷要什么条件: verdict %s, top %v", res.Verdict, top(res))
+	}
+	if want := []string{"农名工→农民工", "创贷→创业担保贷款"}; !slices.Equal(res.ReadAs, want) {
+		t.Errorf("read as %v, want %v", res.ReadAs, want)
 	}
 }

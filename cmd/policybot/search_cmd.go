@@ -21,6 +21,7 @@ type searchJSON struct {
 	Query     string       `json:"query"`
 	Verdict   string       `json:"verdict"`
 	Reason    string       `json:"reason"`
+	ReadAs    []string     `json:"read_as,omitempty"`
 	Confident bool         `json:"confident"`
 	Results   []resultJSON `json:"results"`
 	Cut       bool         `json:"cut,omitempty"` // a batch line longer than maxBatchQuestion, answered for its beginning
@@ -46,7 +47,7 @@ type resultJSON struct {
 }
 
 func toJSON(r *index.Result) searchJSON {
-	out := searchJSON{Query: r.Query, Verdict: string(r.Verdict), Reason: r.Reason, Confident: r.Confident, Results: []resultJSON{}}
+	out := searchJSON{Query: r.Query, Verdict: string(r.Verdict), Reason: r.Reason, ReadAs: r.ReadAs, Confident: r.Confident, Results: []resultJSON{}}
 	for _, h := range r.Hits {
 		hl := h.Highlights
 		if hl == nil {
@@ -197,6 +198,9 @@ func writeJSON(w io.Writer, v any) error {
 // line under the question says which it is and why.
 func printResult(w io.Writer, r *index.Result) {
 	fmt.Fprintf(w, "问：%s\n", r.Query)
+	if len(r.ReadAs) > 0 {
+		fmt.Fprintf(w, "（按文件的说法理解：%s）\n", strings.Join(r.ReadAs, "，"))
+	}
 	closest := ""
 	if len(r.Hits) > 0 {
 		closest = "以下是最接近的段落，不是答案。"
