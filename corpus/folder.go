@@ -42,6 +42,9 @@ type Folder struct {
 	Dir string
 	// Skip names folders under Dir that are not part of the corpus (see Files).
 	Skip []string
+	// ReadOnly reads the folder without taking its lock or finishing an interrupted change: for a
+	// corpus this program does not keep (a benchmark's, a shared one), which it must not write to.
+	ReadOnly bool
 	// LockWait is how long a change waits for another to finish before giving up; 30 s when 0.
 	LockWait time.Duration
 	// Pause, when set, is called with the name of each step of a change as it is reached (a test
@@ -115,6 +118,9 @@ func (f *Folder) pause(step string) {
 // read-only corpus) it reads it without the lock. Documents that cannot be read are left out and
 // reported in the error, as Load does.
 func (f *Folder) Snapshot(ctx context.Context) ([]*Document, error) {
+	if f.ReadOnly {
+		return Load(f.Dir, f.Skip...)
+	}
 	l, err := f.lock(ctx)
 	switch {
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS):

@@ -23,6 +23,7 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 	if *set == "" || fs.NArg() > 0 {
 		return fmt.Errorf("%w: eval needs --set FILE", errUsage)
 	}
+	cfg.ReadOnly = true // the corpus scored may be one this program does not keep (../shared/bench/lawref)
 	seeds, err := parseSeeds(*split)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)

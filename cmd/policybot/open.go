@@ -65,7 +65,7 @@ func openIndex(ctx context.Context, e *env, cfg Config) (*index.Index, error) {
 // left out.
 func build(ctx context.Context, e *env, cfg Config, fp string, wait time.Duration) (*index.UpdateReport, error) {
 	began := time.Now()
-	folder := &corpus.Folder{Dir: cfg.Corpus, Skip: cfg.Skip}
+	folder := &corpus.Folder{Dir: cfg.Corpus, Skip: cfg.Skip, ReadOnly: cfg.ReadOnly}
 	docs, err := folder.Snapshot(ctx)
 	if err != nil {
 		if docs == nil {

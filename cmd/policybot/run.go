@@ -123,6 +123,9 @@ type Config struct {
 	Dict   string // folder of userdict.txt and synonyms.txt
 	// Skip names folders under Corpus that are not part of the corpus.
 	Skip []string
+	// ReadOnly reads the corpus without writing to its folder (no lock file): for eval, whose corpus
+	// may be one this program does not keep.
+	ReadOnly bool
 }
 
 // flags returns a flag set with the common flags bound to cfg.
