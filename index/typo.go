@@ -71,14 +71,9 @@ var homophones = sync.OnceValue(func() map[string][]rune {
 // soundAlikes returns the words of the corpus that sound like word but for one character, at most max
 // of them, in the order found.
 func (ix *Index) soundAlikes(word string, max int) []string {
-	rs := []rune(word)
-	if len(rs) < 2 || len(rs) > maxTypoRunes {
+	rs := hanWord(word, maxTypoRunes)
+	if rs == nil {
 		return nil
-	}
-	for _, r := range rs {
-		if !unicode.Is(unicode.Han, r) {
-			return nil
-		}
 	}
 	var out []string
 	hs := homophones()
@@ -92,7 +87,7 @@ func (ix *Index) soundAlikes(word string, max int) []string {
 				copy(buf, rs)
 				buf[i] = c
 				cand := string(buf)
-				if _, ok := ix.fwd.lookup(cand); ok && !containsString(out, cand) {
+				if _, ok := ix.fwd.lookup(cand); ok && !contains(out, cand) {
 					out = append(out, cand)
 					if len(out) == max {
 						return out
@@ -104,13 +99,18 @@ func (ix *Index) soundAlikes(word string, max int) []string {
 	return out
 }
 
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// hanWord returns the runes of a word of two to most Chinese characters, or nil for any other.
+func hanWord(word string, most int) []rune {
+	rs := []rune(word)
+	if len(rs) < 2 || len(rs) > most {
+		return nil
+	}
+	for _, r := range rs {
+		if !unicode.Is(unicode.Han, r) {
+			return nil
 		}
 	}
-	return false
+	return rs
 }
 
 // Citizens shorten the documents' words the way Chinese shortens words, by the first characters of
@@ -129,14 +129,9 @@ const (
 // inside them, or their characters) each begin with the next characters of word, in order, every
 // character of word used.
 func (ix *Index) expansions(word string, max int) []string {
-	rs := []rune(word)
-	if len(rs) < 2 || len(rs) > maxAbbrevRunes {
+	rs := hanWord(word, maxAbbrevRunes)
+	if rs == nil {
 		return nil
-	}
-	for _, r := range rs {
-		if !unicode.Is(unicode.Han, r) {
-			return nil
-		}
 	}
 	var cands []string
 	ix.fwd.withPrefix(string(rs[0]), func(t string) bool {
