@@ -70,15 +70,8 @@ func converse(ctx context.Context, h *handlers.Handlers, in io.Reader, out io.Wr
 	defer w.Flush()
 	who := handlers.Who{ChatType: handlers.ConsoleChat}
 	show := func(a handlers.Answer) {
-		fmt.Fprintln(w, bot.PlainText(a))
-		if len(a.Actions) > 0 && a.ID != "" {
-			var labels []string
-			for _, act := range a.Actions {
-				labels = append(labels, act.Label)
-			}
-			fmt.Fprintln(w, "〔"+strings.Join(labels, "〕〔")+"〕")
-		}
-		fmt.Fprintln(w, "────────")
+		fmt.Fprintln(w, bot.ConsoleText(a))
+		fmt.Fprintln(w, bot.ConsoleSeparator)
 		w.Flush()
 	}
 	show(h.Start(ctx, who))
