@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,8 +36,16 @@ func TestStartAndHelp(t *testing.T) {
 
 	greeting := hs.exchange(1, bottest.Text(bottest.Private(alice), alice, "/start"))[0]
 	for _, d := range seeds.Documents() {
-		if !strings.Contains(greeting.Text, "《"+d.Title+"》") {
-			t.Errorf("greeting does not list %q", d.Title)
+		if strings.Contains(d.ID, "redacted") {
+			// The redacted copy of the Ankang speech is not listed (handlers' TestStartListing).
+			if strings.Contains(greeting.Text, d.Title) {
+				t.Errorf("greeting lists the redacted copy %q", d.Title)
+			}
+			continue
+		}
+		// Titles in the greeting's script: the Hunan article's in simplified.
+		if title := strings.ReplaceAll(d.Title, "堅持“四個并重”統籌做好穩就業工作", "坚持“四个并重”统筹做好稳就业工作"); !strings.Contains(greeting.Text, "《"+title+"》") {
+			t.Errorf("greeting does not list %q", title)
 		}
 		if d.Region != "" && !strings.Contains(greeting.Text, d.Region) {
 			t.Errorf("greeting does not name region %q", d.Region)
@@ -204,6 +213,31 @@ func TestButtons(t *testing.T) {
 	if toast, _ := hs.srv.Toast(up.CallbackQuery.ID); !strings.Contains(toast, "谢谢") {
 		t.Errorf("👍 toast %q", toast)
 	}
+	// The keyboard then shows the rating recorded in place of the pair; pressing it records nothing.
+	if !hs.srv.Wait(10*time.Second, func() bool { return len(hs.srv.Requests("editMessageReplyMarkup")) > 0 }) {
+		t.Fatal("the keyboard was not changed after 👍")
+	}
+	edit := hs.srv.Requests("editMessageReplyMarkup")[0]
+	kb, err := bottest.CheckKeyboard(edit.Params["reply_markup"])
+	if err != nil || edit.Params["message_id"] != strconv.Itoa(first.MessageID) {
+		t.Fatalf("edit %+v: %v", edit.Params, err)
+	}
+	var got []string
+	for _, row := range kb.InlineKeyboard {
+		for _, b := range row {
+			got = append(got, b.Text)
+		}
+	}
+	if g := strings.Join(got, " "); !strings.HasSuffix(g, "更多结果 👍 已评") || strings.Contains(g, "👎") {
+		t.Errorf("keyboard after 👍: %q", g)
+	}
+	again := hs.srv.Press(bottest.Sent{MessageID: first.MessageID, ChatID: first.ChatID, Keyboard: kb}, alice, "👍 已评")
+	hs.srv.Push(again)
+	hs.srv.Wait(10*time.Second, func() bool { _, ok := hs.srv.Toast(again.CallbackQuery.ID); return ok })
+	if toast, _ := hs.srv.Toast(again.CallbackQuery.ID); !strings.Contains(toast, "已经评价过") {
+		t.Errorf("second press toast %q", toast)
+	}
+
 	down := hs.srv.Press(more, bob, "👎")
 	hs.srv.Push(down)
 	hs.srv.Wait(10*time.Second, func() bool { _, ok := hs.srv.Toast(down.CallbackQuery.ID); return ok })

@@ -68,7 +68,18 @@ const (
 	ActionUp                            // 👍
 	ActionDown                          // 👎
 	ActionResolve                       // an admin marks an unanswered question resolved (Ref: its id)
+	// ActionRated is the rating already recorded, shown in place of 👍 and 👎 (Arg: +1 or -1);
+	// pressing it records nothing.
+	ActionRated
 )
+
+// RatedLabel is the label of the button that shows rating (+1 or -1) was recorded: "👍 已评".
+func RatedLabel(rating int) string {
+	if rating < 0 {
+		return labelDown + " 已评"
+	}
+	return labelUp + " 已评"
+}
 
 // Action is a button under an answer.
 type Action struct {

@@ -21,27 +21,28 @@ import (
 // What the handlers say, in simplified script; answers to a question in traditional script are
 // converted.
 const (
-	msgEmpty       = "请直接输入您想咨询的问题。"
-	msgRateLimited = "您提问有点快了：每%s最多可以问%d个问题。请稍等片刻再问，谢谢！"
-	msgFailed      = "抱歉，查询暂时出了问题，请稍后再试。"
-	msgExpired     = "这条回答已过期，请重新提问。"
-	msgChanged     = "这些结果所在的文件已更新，请重新提问查看最新内容。"
-	msgThanks      = "谢谢您的反馈！"
-	msgRelated     = "没有找到直接回答这个问题的内容，以下段落可能有关："
-	noteCut        = "问题较长（超过%d字），只按前%d字作答。"
-	noteRegion     = "已优先查找“%s”的文件（发送 /region 清除 可取消）。"
-	noteSomeGone   = "有的结果所在文件已更新，未显示；请重新提问查看最新内容。"
-	noteLongSect   = "这一节较长，只显示了前%d字；全文请查看原文件。"
-	titleQuestion  = "问："
-	titleSection   = "原文"
-	footerPage     = "第%d–%d条，共%d条"
-	labelMore      = "更多结果"
-	labelSection   = "原文 %d"
-	labelUp        = "👍"
-	labelDown      = "👎"
-	labelLink      = "查看原文件"
-	markOlder      = "较早文件，请以最新政策为准"
-	hotline        = "12333"
+	msgEmpty        = "请直接输入您想咨询的问题。"
+	msgRateLimited  = "您提问有点快了：每%s最多可以问%d个问题。请稍等片刻再问，谢谢！"
+	msgFailed       = "抱歉，查询暂时出了问题，请稍后再试。"
+	msgExpired      = "这条回答已过期，请重新提问。"
+	msgChanged      = "这些结果所在的文件已更新，请重新提问查看最新内容。"
+	msgThanks       = "谢谢您的反馈！"
+	msgRatedAlready = "您已经评价过这条回答，谢谢！"
+	msgRelated      = "没有找到直接回答这个问题的内容，以下段落可能有关："
+	noteCut         = "问题较长（超过%d字），只按前%d字作答。"
+	noteRegion      = "已优先查找“%s”的文件（发送 /region 清除 可取消）。"
+	noteSomeGone    = "有的结果所在文件已更新，未显示；请重新提问查看最新内容。"
+	noteLongSect    = "这一节较长，只显示了前%d字；全文请查看原文件。"
+	titleQuestion   = "问："
+	titleSection    = "原文"
+	footerPage      = "第%d–%d条，共%d条"
+	labelMore       = "更多结果"
+	labelSection    = "原文 %d"
+	labelUp         = "👍"
+	labelDown       = "👎"
+	labelLink       = "查看原文件"
+	markOlder       = "较早文件，请以最新政策为准"
+	hotline         = "12333"
 )
 
 // Lengths of what is shown.
@@ -200,6 +201,16 @@ func (h *Handlers) Feedback(ctx context.Context, who Who, id string, rating int)
 		}
 	}
 	return h.say(s.reader(), msgThanks)
+}
+
+// Rated returns the words to acknowledge a press of a rating already recorded for the answer of
+// session id (the button that shows it, ActionRated): nothing more is recorded.
+func (h *Handlers) Rated(ctx context.Context, who Who, id string) string {
+	s, err := h.sessions.Get(ctx, id)
+	if err != nil {
+		return msgRatedAlready
+	}
+	return h.say(s.reader(), msgRatedAlready)
 }
 
 // session reads session id, or returns the answer to give when it cannot.

@@ -519,3 +519,31 @@ func TestHeadingPrefix(t *testing.T) {
 		t.Errorf("shifted spans %v, want %v", spans, want)
 	}
 }
+
+// TestStartListing: /start lists the documents in force, not the redacted copy of one, in the
+// script the person's client reports: titles too.
+func TestStartListing(t *testing.T) {
+	h := newHandlers(t, Config{})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		lang     string
+		has, not []string
+	}{
+		{"", []string{"您好", "《坚持“四个并重”统筹做好稳就业工作》", "《铜仁市“十四五”促进城乡就业创业规划》"}, []string{"脱敏", "堅持", "為"}},
+		{"zh-hans", []string{"《坚持“四个并重”统筹做好稳就业工作》"}, []string{"脱敏"}},
+		{"zh-hant", []string{"您好", "《堅持“四個並重”統籌做好穩就業工作》", "《銅仁市“十四五”促進城鄉就業創業規劃》"}, []string{"脫敏", "坚持", "铜仁市"}},
+		{"zh-HK", []string{"《堅持“四個並重”統籌做好穩就業工作》"}, []string{"脫敏"}},
+	} {
+		a := h.Start(ctx, Who{UserID: 3, ChatType: "private", Lang: tc.lang})
+		for _, want := range tc.has {
+			if !strings.Contains(a.Title+a.Text, want) {
+				t.Errorf("lang %q: /start lacks %q:\n%s", tc.lang, want, a.Text)
+			}
+		}
+		for _, not := range tc.not {
+			if strings.Contains(a.Text, not) {
+				t.Errorf("lang %q: /start holds %q:\n%s", tc.lang, not, a.Text)
+			}
+		}
+	}
+}

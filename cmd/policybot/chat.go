@@ -78,6 +78,7 @@ func converse(ctx context.Context, h *handlers.Handlers, in io.Reader, out io.Wr
 	fmt.Fprintln(w, consoleHint)
 	w.Flush()
 	var last handlers.Answer // the last answer with buttons
+	rated := map[string]int{} // the rating recorded for an answer, by its id
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() && ctx.Err() == nil {
@@ -98,11 +99,17 @@ func converse(ctx context.Context, h *handlers.Handlers, in io.Reader, out io.Wr
 				a = handlers.Answer{Kind: handlers.KindText, Text: "还没有可以评价的回答。"}
 				break
 			}
+			if rated[last.ID] != 0 {
+				// As in Telegram, the rating recorded is shown and a second press records nothing.
+				a = handlers.Answer{Kind: handlers.KindText, Text: h.Rated(ctx, who, last.ID) + "〔" + handlers.RatedLabel(rated[last.ID]) + "〕"}
+				break
+			}
 			rating := 1
 			if line == "👎" || line == "/down" {
 				rating = -1
 			}
-			a = handlers.Answer{Kind: handlers.KindText, Text: h.Feedback(ctx, who, last.ID, rating)}
+			rated[last.ID] = rating
+			a = handlers.Answer{Kind: handlers.KindText, Text: h.Feedback(ctx, who, last.ID, rating) + "〔" + handlers.RatedLabel(rating) + "〕"}
 		case cmd == "/start":
 			a = h.Start(ctx, who)
 		case cmd == "/help":
