@@ -493,7 +493,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, received time.Time
 func who(from *models.User, chat models.Chat) handlers.Who {
 	w := handlers.Who{ChatID: chat.ID, ChatType: string(chat.Type)}
 	if from != nil {
-		w.UserID = from.ID
+		w.UserID, w.Lang = from.ID, from.LanguageCode
 	}
 	return w
 }
@@ -601,6 +601,24 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 			rating = -1
 		}
 		b.toast(ctx, q.ID, b.h.Feedback(ctx, w, id, rating))
+		// The keyboard shows the rating recorded in place of the pair.
+		if m := q.Message.Message; m != nil {
+			if kb := rated(m.ReplyMarkup, id, rating); kb != nil {
+				p := &tgbot.EditMessageReplyMarkupParams{ChatID: chat.ID, MessageID: msgID, ReplyMarkup: kb}
+				if err := b.retry(ctx, "editMessageReplyMarkup", chat.ID, func(ctx context.Context) error {
+					if err := b.lim.wait(ctx, chat.ID); err != nil {
+						return err
+					}
+					_, err := b.tg.EditMessageReplyMarkup(ctx, p)
+					return err
+				}); err != nil {
+					b.log.Warn("show the rating recorded", "err", err)
+				}
+			}
+		}
+		return
+	case handlers.ActionRated:
+		b.toast(ctx, q.ID, b.h.Rated(ctx, w, id))
 		return
 	case handlers.ActionMore:
 		a = b.h.More(ctx, w, id, arg)

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-telegram/bot/models"
+
 	"policybot/handlers"
 )
 
@@ -11,12 +13,12 @@ import (
 const MaxCallbackData = 64
 
 // Callback data names an action and the session it acts on: "m:ID:3" (more, from result 4),
-// "s:ID:2" (section of result 2), "u:ID" (👍), "d:ID" (👎). The session id is the handlers' short id,
+// "s:ID:2" (section of result 2), "u:ID" (👍), "d:ID" (👎), "k:ID" (the rating recorded, 👍 已评). The session id is the handlers' short id,
 // so the data stays far below MaxCallbackData; the state itself is kept server-side. "r:N" marks the
 // query log's question N resolved (an admin's button; N has at most 19 digits).
 var actionCodes = map[handlers.ActionKind]string{
 	handlers.ActionMore: "m", handlers.ActionSection: "s", handlers.ActionUp: "u", handlers.ActionDown: "d",
-	handlers.ActionResolve: "r",
+	handlers.ActionResolve: "r", handlers.ActionRated: "k",
 }
 
 // callbackData encodes an action on session id (or, for an action with a Ref, on what it names).
@@ -52,7 +54,7 @@ func parseCallback(data string) (kind handlers.ActionKind, id string, arg int, o
 			return 0, "", 0, false
 		}
 		return kind, parts[1], n, true
-	case handlers.ActionUp, handlers.ActionDown, handlers.ActionResolve:
+	case handlers.ActionUp, handlers.ActionDown, handlers.ActionResolve, handlers.ActionRated:
 		return kind, parts[1], 0, len(parts) == 2
 	}
 	return 0, "", 0, false
@@ -111,4 +113,40 @@ func keyboard(a handlers.Answer) *Keyboard {
 		return nil
 	}
 	return &Keyboard{InlineKeyboard: rows}
+}
+
+// rated is keyboard kb after rating (+1 or -1) was recorded for the answer of session id: the 👍 and
+// 👎 buttons replaced by one that shows the rating and records nothing when pressed. It returns nil
+// when kb has no rating buttons for id.
+func rated(kb *models.InlineKeyboardMarkup, id string, rating int) *Keyboard {
+	if kb == nil {
+		return nil
+	}
+	up, down := "u:"+id, "d:"+id
+	out := &Keyboard{}
+	found := false
+	for _, row := range kb.InlineKeyboard {
+		var r []Button
+		for _, b := range row {
+			switch b.CallbackData {
+			case up, down:
+				if !found {
+					found = true
+					r = append(r, Button{Text: handlers.RatedLabel(rating), CallbackData: "k:" + id})
+				}
+			default:
+				if b.CallbackData == "" {
+					continue // only this bot's buttons, which all carry data
+				}
+				r = append(r, Button{Text: b.Text, CallbackData: b.CallbackData})
+			}
+		}
+		if len(r) > 0 {
+			out.InlineKeyboard = append(out.InlineKeyboard, r)
+		}
+	}
+	if !found {
+		return nil
+	}
+	return out
 }

@@ -15,8 +15,9 @@ func TestPressLimit(t *testing.T) {
 	ans := hs.exchange(1, bottest.Text(bottest.Private(alice), alice, "失业金怎么领"))[0]
 	before := len(hs.srv.Sent())
 	var presses []bottest.Update
+	label := sectionButton(t, ans)
 	for range 60 {
-		presses = append(presses, hs.srv.Press(ans, alice, "原文 1"))
+		presses = append(presses, hs.srv.Press(ans, alice, label))
 	}
 	hs.srv.Push(presses...)
 	// Every press is answered: three with a section, the rest with the notice.
@@ -44,7 +45,7 @@ func TestPressLimit(t *testing.T) {
 	}
 	// Bob is not held back by Alice's presses.
 	bobs := hs.exchange(1, bottest.Text(bottest.Private(bob), bob, "失业金怎么领"))[0]
-	if sec := hs.exchange(1, hs.srv.Press(bobs, bob, "原文 1"))[0]; !strings.HasPrefix(sec.Text, "原文") {
+	if sec := hs.exchange(1, hs.srv.Press(bobs, bob, sectionButton(t, bobs)))[0]; !strings.HasPrefix(sec.Text, "原文") {
 		t.Errorf("Bob's 原文: %q", sec.Text)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"policybot/corpus"
 	"policybot/handlers"
 	"policybot/index"
 )
@@ -76,35 +77,104 @@ func layout(a handlers.Answer) []block {
 			}
 		}
 	}
-	for _, h := range a.Hits {
-		var b block
-		title := "《" + h.Title + "》"
-		if h.Rank > 0 {
-			title = strconv.Itoa(h.Rank) + ". " + title
-		}
-		b = append(b, line{{text: title, style: bold}})
-		if h.Validity != "" {
-			// Said before the passage, so that nobody takes it for the rule in force.
-			b = append(b, line{{text: "⚠️ " + h.Validity, style: bold}})
-		}
-		if h.Section != "" {
-			b = append(b, line{{text: h.Section, style: italic}})
-		}
-		b = append(b, textLines(h.Text, h.Highlights)...)
-		cite := line{{text: "—— " + h.Citation}}
-		if h.URL != "" {
-			cite = append(cite, seg{text: " · "}, seg{text: h.LinkLabel, style: anchor, href: h.URL})
-		}
-		b = append(b, cite)
-		if h.Older != "" {
-			b = append(b, line{{text: "⚠️ " + h.Older, style: italic}})
-		}
-		blocks = append(blocks, b)
-	}
+	blocks = append(blocks, hitBlocks(a.Hits)...)
 	if a.Footer != "" {
 		blocks = append(blocks, block{{{text: a.Footer, style: italic}}})
 	}
 	return blocks
+}
+
+// hitBlocks lays passages out by document, in the order their documents first come: the
+// document's title, its validity and citation once, then each of its passages with its rank and
+// section path. A passage's path leaves out the levels it shares with the passage above it in the
+// same document ("… › 3.完善…"); a passage of the same section as the one above shows no path.
+func hitBlocks(hits []handlers.Hit) []block {
+	var order []string
+	groups := map[string][]handlers.Hit{}
+	for _, h := range hits {
+		key := h.DocID
+		if key == "" {
+			key = h.Title + "\x00" + h.Citation
+		}
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], h)
+	}
+	var blocks []block
+	for _, key := range order {
+		g := groups[key]
+		first := g[0]
+		b := block{{{text: "《" + first.Title + "》", style: bold}}}
+		if first.Validity != "" {
+			// Said before the passages, so that nobody takes them for the rule in force.
+			b = append(b, line{{text: "⚠️ " + first.Validity, style: bold}})
+		}
+		if first.Citation != "" || first.URL != "" {
+			cite := line{{text: first.Citation}}
+			if first.URL != "" {
+				if first.Citation != "" {
+					cite = append(cite, seg{text: " · "})
+				}
+				cite = append(cite, seg{text: first.LinkLabel, style: anchor, href: first.URL})
+			}
+			b = append(b, cite)
+		}
+		prev := ""
+		for i, h := range g {
+			if i > 0 {
+				blocks = append(blocks, b)
+				b = nil
+			} else {
+				b = append(b, nil) // a blank line between the citation and the first passage
+			}
+			b = append(b, passageLines(h, sectionTail(prev, h.Section))...)
+			prev = h.Section
+		}
+		blocks = append(blocks, b)
+	}
+	return blocks
+}
+
+// passageLines are a passage's lines: its rank and section path, then its text.
+func passageLines(h handlers.Hit, section string) block {
+	num := ""
+	if h.Rank > 0 {
+		num = strconv.Itoa(h.Rank) + ". "
+	}
+	text := textLines(h.Text, h.Highlights)
+	if section != "" {
+		head := line{{text: section, style: italic}}
+		if num != "" {
+			head = append(line{{text: num}}, head...)
+		}
+		return append(block{head}, text...)
+	}
+	if num != "" && len(text) > 0 {
+		text[0] = append(line{{text: num}}, text[0]...)
+	}
+	return text
+}
+
+// sectionTail is the section path to show under a passage whose path is section, below one whose
+// path is prev in the same document: all of it, or the levels after those they share, after "… › ";
+// "" when they are the same.
+func sectionTail(prev, section string) string {
+	if prev == "" || section == "" {
+		return section
+	}
+	if prev == section {
+		return ""
+	}
+	p, s := strings.Split(prev, corpus.SectionSep), strings.Split(section, corpus.SectionSep)
+	n := 0
+	for n < len(p) && n < len(s)-1 && p[n] == s[n] {
+		n++
+	}
+	if n == 0 {
+		return section
+	}
+	return "…" + corpus.SectionSep + strings.Join(s[n:], corpus.SectionSep)
 }
 
 // textLines cuts text into lines, the spans of highlights (byte offsets, in order, on character

@@ -21,11 +21,11 @@ func sample() handlers.Answer {
 	text := "鼓励易地搬迁群众自主创业,对自主创业符合条件的,给予创业担保贷款。\n支持创业园区建设 & 场地 <优先> 入驻。"
 	return handlers.Answer{
 		Kind: handlers.KindResults, Title: "问：易地搬迁群众想自己创业有什么支持？<b>", ID: "AbCdEfGhIjK",
-		Notes: []string{"已优先查找“铜仁”的文件（发送 /region 清除 可取消）。"},
+		Notes: []string{"已优先查找“铜仁”的文件（发送 /region 清除 可取消）。", "⚠️ 《铜仁市“十四五”促进城乡就业创业规划》是较早文件，请以最新政策为准"},
 		Hits: []handlers.Hit{
 			{Rank: 1, Title: "铜仁市“十四五”促进城乡就业创业规划", Section: "第四章 主要任务 › 专栏2 易地搬迁就业帮扶计划",
 				Text: text, Highlights: spans(text, "易地搬迁", "创业担保贷款"),
-				Citation: "铜仁市人力资源和社会保障局 · 贵州省铜仁市 · 2022-02", Older: "较早文件，请以最新政策为准"},
+				Citation: "铜仁市人力资源和社会保障局 · 贵州省铜仁市 · 2022-02"},
 			{Rank: 2, Title: "堅持“四個并重”統籌做好穩就業工作", Section: "01 坚持产业发展和就业促进并重",
 				Text: "发放稳岗返还资金8809.08万元。", Citation: "湖南省人力资源和社会保障厅 · 湖南省 · 2025",
 				URL: "https://example.gov.cn/a?b=1&c=\"2\"", LinkLabel: "查看原文件"},
@@ -190,4 +190,36 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("text lost:\n%q\n%q", clean, all.String())
 		}
 	})
+}
+
+// TestGroupByDocument: passages of one document are shown under one title and citation, in the
+// order their documents first come, and a passage's section path does not repeat the levels the
+// one above it in the same document has shown.
+func TestGroupByDocument(t *testing.T) {
+	doc := func(rank int, id, section, text string) handlers.Hit {
+		return handlers.Hit{Rank: rank, DocID: id, Title: "文件" + id, Citation: "发文单位" + id + " · 2022", Section: section, Text: text}
+	}
+	a := handlers.Answer{Kind: handlers.KindResults, Title: "问：x", Hits: []handlers.Hit{
+		doc(1, "A", "第一章 总则 › 一、目标", "甲。"),
+		doc(2, "B", "01 就业", "乙。"),
+		doc(3, "A", "第一章 总则 › 二、任务", "丙。"),
+		doc(4, "A", "第一章 总则 › 二、任务", "丁。"),
+	}}
+	got := PlainText(a)
+	want := "问：x\n\n《文件A》\n发文单位A · 2022\n\n1. 第一章 总则 › 一、目标\n甲。\n\n3. … › 二、任务\n丙。\n\n4. 丁。\n\n" +
+		"《文件B》\n发文单位B · 2022\n\n2. 01 就业\n乙。"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	for _, tc := range []struct{ prev, section, want string }{
+		{"", "第一章 › 一、", "第一章 › 一、"},
+		{"第一章 › 一、", "第一章 › 一、", ""},
+		{"第一章 › 一、", "第二章 › 一、", "第二章 › 一、"},
+		{"第一章 › 一、 › 1.", "第一章 › 二、", "… › 二、"},
+		{"第一章 › 一、", "第一章", "第一章"},
+	} {
+		if got := sectionTail(tc.prev, tc.section); got != tc.want {
+			t.Errorf("sectionTail(%q, %q) = %q, want %q", tc.prev, tc.section, got, tc.want)
+		}
+	}
 }

@@ -91,14 +91,14 @@ func TestRenderVerdicts(t *testing.T) {
 		buttons  string // the keyboard's labels, "" for none
 	}{
 		{"answer", index.VerdictAnswer, "失业了每个月能领多少钱？",
-			[]string{"1. 《", "2. 《", "3. 《", "—— 铜仁市人力资源和社会保障局 · 贵州省铜仁市 · 2022-02", "第1–3条，共4条"},
-			[]string{"可能有关", "12333"}, "原文 1 原文 2 原文 3 更多结果 👍 👎"},
+			[]string{"\n1. ", "\n2. ", "\n3. ", "《铜仁市“十四五”促进城乡就业创业规划》\n铜仁市人力资源和社会保障局 · 贵州省铜仁市 · 2022-02", "第1–3条，共4条"},
+			[]string{"可能有关", "12333", "—— "}, "更多结果 👍 👎"},
 		{"related", index.VerdictRelated, "失业了每个月能领多少钱？",
-			[]string{"问：失业了每个月能领多少钱？\n\n没有找到直接回答这个问题的内容，以下段落可能有关：\n\n1. 《", "2. 《", "—— ", "第1–2条，共4条"},
-			[]string{"3. 《", "12333"}, "原文 1 原文 2 更多结果 👍 👎"},
+			[]string{"问：失业了每个月能领多少钱？\n⚠️ 《铜仁市“十四五”促进城乡就业创业规划》是较早文件，请以最新政策为准\n\n没有找到直接回答这个问题的内容，以下段落可能有关：\n\n《", "\n1. ", "\n2. ", "第1–2条，共4条"},
+			[]string{"\n3. ", "12333"}, "更多结果 👍 👎"},
 		{"related-traditional", index.VerdictRelated, "失業了每個月能領多少錢？",
-			[]string{"問：失業了每個月能領多少錢？\n\n沒有找到直接回答這個問題的內容，以下段落可能有關：\n\n1. 《銅仁市", "失業保險金"},
-			[]string{"3. 《", "没有找到", "失业保险金"}, "原文 1 原文 2 更多結果 👍 👎"},
+			[]string{"問：失業了每個月能領多少錢？\n⚠️ 《銅仁市“十四五”促進城鄉就業創業規劃》是較早文件，請以最新政策為準\n\n沒有找到直接回答這個問題的內容，以下段落可能有關：\n\n《銅仁市", "失業保險金"},
+			[]string{"\n3. ", "没有找到", "失业保险金", "爲"}, "更多結果 👍 👎"},
 		{"none", index.VerdictNone, "失业了每个月能领多少钱？",
 			[]string{"抱歉，现有的政策文件没有涉及这个问题", "12333", "铜仁"},
 			[]string{"《", "—— ", "可能有关"}, ""},
@@ -151,12 +151,12 @@ func TestRenderVerdicts(t *testing.T) {
 func TestRelated(t *testing.T) {
 	hs := start(t, options{searcher: newFixed(index.VerdictRelated)})
 	m := hs.exchange(1, bottest.Text(bottest.Private(alice), alice, "失业了每个月能领多少钱？"))[0]
-	if !strings.Contains(m.Text, "没有找到直接回答这个问题的内容，以下段落可能有关：") || !strings.Contains(m.Text, "2. 《") ||
-		strings.Contains(m.Text, "3. 《") {
+	if !strings.Contains(m.Text, "没有找到直接回答这个问题的内容，以下段落可能有关：") || !strings.Contains(m.Text, "\n2. ") ||
+		strings.Contains(m.Text, "\n3. ") {
 		t.Errorf("related answer:\n%s", m.Text)
 	}
 	more := hs.exchange(1, hs.srv.Press(m, alice, "更多结果"))[0]
-	if !strings.Contains(more.Text, "以下段落可能有关") || !strings.Contains(more.Text, "3. 《") || !strings.Contains(more.Text, "4. 《") {
+	if !strings.Contains(more.Text, "以下段落可能有关") || !strings.Contains(more.Text, "\n3. ") || !strings.Contains(more.Text, "\n4. ") {
 		t.Errorf("更多结果 of a related answer:\n%s", more.Text)
 	}
 	if e := hs.qlog.all()[0]; e.Verdict != index.VerdictRelated || e.Confident || len(e.Results) != 2 {

@@ -42,16 +42,17 @@ type Hit struct {
 	Rank    int    // from 1; 0 for a section view
 	Title   string // the document's title, without 《》
 	Section string // section path, levels joined by corpus.SectionSep; "" at the top of a document
-	Text    string // the passage (for a section view, the whole section)
-	// Highlights are the byte spans in Text of the question's words.
+	// Text is the passage (for a section view, the whole section): verbatim, or, for a long passage,
+	// the sentences around the question's words, verbatim, with "……" where text is left out.
+	Text string
+	// Highlights are the byte spans in Text of the question's specific words, a few at most.
 	Highlights []index.Span
 	Citation   string // issuer · region · date
 	URL        string // the document's link, "" when it has none
 	LinkLabel  string // the words to show for URL
-	// Older marks a document more than three years old ("较早文件，请以最新政策为准"); "" otherwise.
-	Older string
 	// Validity marks a document no longer in force: "已废止", "已被取代，现行版本：《…》（2024-12-25）";
-	// "" for a document in force. Older is then left out.
+	// "" for a document in force. (A document more than three years old is noted once, among the
+	// answer's notes.)
 	Validity  string
 	DocID     string
 	PassageID string
@@ -67,7 +68,18 @@ const (
 	ActionUp                            // 👍
 	ActionDown                          // 👎
 	ActionResolve                       // an admin marks an unanswered question resolved (Ref: its id)
+	// ActionRated is the rating already recorded, shown in place of 👍 and 👎 (Arg: +1 or -1);
+	// pressing it records nothing.
+	ActionRated
 )
+
+// RatedLabel is the label of the button that shows rating (+1 or -1) was recorded: "👍 已评".
+func RatedLabel(rating int) string {
+	if rating < 0 {
+		return labelDown + " 已评"
+	}
+	return labelUp + " 已评"
+}
 
 // Action is a button under an answer.
 type Action struct {

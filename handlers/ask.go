@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,27 +21,28 @@ import (
 // What the handlers say, in simplified script; answers to a question in traditional script are
 // converted.
 const (
-	msgEmpty       = "请直接输入您想咨询的问题。"
-	msgRateLimited = "您提问有点快了：每%s最多可以问%d个问题。请稍等片刻再问，谢谢！"
-	msgFailed      = "抱歉，查询暂时出了问题，请稍后再试。"
-	msgExpired     = "这条回答已过期，请重新提问。"
-	msgChanged     = "这些结果所在的文件已更新，请重新提问查看最新内容。"
-	msgThanks      = "谢谢您的反馈！"
-	msgRelated     = "没有找到直接回答这个问题的内容，以下段落可能有关："
-	noteCut        = "问题较长（超过%d字），只按前%d字作答。"
-	noteRegion     = "已优先查找“%s”的文件（发送 /region 清除 可取消）。"
-	noteSomeGone   = "有的结果所在文件已更新，未显示；请重新提问查看最新内容。"
-	noteLongSect   = "这一节较长，只显示了前%d字；全文请查看原文件。"
-	titleQuestion  = "问："
-	titleSection   = "原文"
-	footerPage     = "第%d–%d条，共%d条"
-	labelMore      = "更多结果"
-	labelSection   = "原文 %d"
-	labelUp        = "👍"
-	labelDown      = "👎"
-	labelLink      = "查看原文件"
-	markOlder      = "较早文件，请以最新政策为准"
-	hotline        = "12333"
+	msgEmpty        = "请直接输入您想咨询的问题。"
+	msgRateLimited  = "您提问有点快了：每%s最多可以问%d个问题。请稍等片刻再问，谢谢！"
+	msgFailed       = "抱歉，查询暂时出了问题，请稍后再试。"
+	msgExpired      = "这条回答已过期，请重新提问。"
+	msgChanged      = "这些结果所在的文件已更新，请重新提问查看最新内容。"
+	msgThanks       = "谢谢您的反馈！"
+	msgRatedAlready = "您已经评价过这条回答，谢谢！"
+	msgRelated      = "没有找到直接回答这个问题的内容，以下段落可能有关："
+	noteCut         = "问题较长（超过%d字），只按前%d字作答。"
+	noteRegion      = "已优先查找“%s”的文件（发送 /region 清除 可取消）。"
+	noteSomeGone    = "有的结果所在文件已更新，未显示；请重新提问查看最新内容。"
+	noteLongSect    = "这一节较长，只显示了前%d字；全文请查看原文件。"
+	titleQuestion   = "问："
+	titleSection    = "原文"
+	footerPage      = "第%d–%d条，共%d条"
+	labelMore       = "更多结果"
+	labelSection    = "原文 %d"
+	labelUp         = "👍"
+	labelDown       = "👎"
+	labelLink       = "查看原文件"
+	markOlder       = "较早文件，请以最新政策为准"
+	hotline         = "12333"
 )
 
 // Lengths of what is shown.
@@ -79,7 +81,7 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 	if cut {
 		q = cutQuestion(q, h.cfg.MaxQuestion)
 	}
-	sc := h.conv.Detect(q)
+	sc := h.readerOf(q)
 	if cut {
 		notes = append(notes, h.say(sc, fmt.Sprintf(noteCut, h.cfg.MaxQuestion, h.cfg.MaxQuestion)))
 	}
@@ -93,7 +95,7 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 	verdict := verdictOf(res)
 	entry := LogEntry{
 		Time: began, UserID: who.UserID, ChatID: who.ChatID, ChatType: who.ChatType,
-		Question: q, Script: string(sc), Intent: string(DetectIntent(h.conv.ToSimplified(q))),
+		Question: q, Script: string(sc.script), Intent: string(DetectIntent(h.conv.ToSimplified(q))),
 		Region:    strings.Join(res.Regions, "、"),
 		Confident: verdict == index.VerdictAnswer, Verdict: verdict,
 	}
@@ -109,7 +111,7 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 	if chosen != "" && len(res.Regions) == 0 {
 		notes = append(notes, h.say(sc, fmt.Sprintf(noteRegion, chosen)))
 	}
-	s := Session{Question: q, Script: string(sc), Created: began, Verdict: verdict}
+	s := Session{Question: q, Script: string(sc.script), Standard: string(sc.std), Created: began, Verdict: verdict}
 	hits := relevant(res.Hits)
 	for _, ht := range hits {
 		s.Hits = append(s.Hits, HitRef{PassageID: ht.Passage.ID(), DocHash: ht.Doc.Hash, Highlights: ht.Highlights})
@@ -135,7 +137,7 @@ func (h *Handlers) More(ctx context.Context, who Who, id string, from int) Answe
 		return a
 	}
 	if from < 0 || from >= len(s.Hits) {
-		return h.display(script.Script(s.Script), h.text(msgExpired))
+		return h.display(s.reader(), h.text(msgExpired))
 	}
 	a = h.page(s, from)
 	a.ID = id
@@ -149,7 +151,7 @@ func (h *Handlers) Section(ctx context.Context, who Who, id string, rank int) An
 	if !ok {
 		return a
 	}
-	sc := script.Script(s.Script)
+	sc := s.reader()
 	if rank < 1 || rank > len(s.Hits) {
 		return h.display(sc, h.text(msgExpired))
 	}
@@ -171,7 +173,7 @@ func (h *Handlers) Section(ctx context.Context, who Who, id string, rank int) An
 	if hit.Validity = h.validity(d); hit.Validity != "" {
 		hit.Validity = h.say(sc, hit.Validity)
 	} else if h.older(d.Date) {
-		hit.Older = h.say(sc, markOlder)
+		notes = append([]string{h.say(sc, "⚠️ "+markOlder)}, notes...)
 	}
 	return Answer{Kind: KindSection, Title: h.say(sc, titleSection), Notes: notes, Hits: []Hit{hit}}
 }
@@ -198,7 +200,17 @@ func (h *Handlers) Feedback(ctx context.Context, who Who, id string, rating int)
 			h.log.Error("query log: rate", "err", err, "id", s.LogID)
 		}
 	}
-	return h.say(script.Script(s.Script), msgThanks)
+	return h.say(s.reader(), msgThanks)
+}
+
+// Rated returns the words to acknowledge a press of a rating already recorded for the answer of
+// session id (the button that shows it, ActionRated): nothing more is recorded.
+func (h *Handlers) Rated(ctx context.Context, who Who, id string) string {
+	s, err := h.sessions.Get(ctx, id)
+	if err != nil {
+		return msgRatedAlready
+	}
+	return h.say(s.reader(), msgRatedAlready)
 }
 
 // session reads session id, or returns the answer to give when it cannot.
@@ -233,7 +245,7 @@ func (h *Handlers) record(ctx context.Context, e LogEntry) int64 {
 // The pages of a related answer carry its caveat, and its first page holds at most relatedPage
 // passages.
 func (h *Handlers) page(s Session, from int) Answer {
-	sc := script.Script(s.Script)
+	sc := s.reader()
 	size := h.cfg.PageSize
 	a := Answer{Kind: KindResults, Title: titleQuestion + shorten(s.Question, titleRunes)}
 	if s.Verdict == index.VerdictRelated {
@@ -244,17 +256,32 @@ func (h *Handlers) page(s Session, from int) Answer {
 	}
 	end := min(from+size, len(s.Hits))
 	gone := false
+	w := h.wordsOf(s.Question)
+	var older []string // titles of the documents shown that are more than three years old
 	for i := from; i < end; i++ {
-		hit, ok := h.hit(s.Hits[i], i+1, sc)
+		hit, more, ok := h.hit(s.Hits[i], i+1, w)
 		if !ok {
 			gone = true
 			continue
 		}
 		a.Hits = append(a.Hits, hit)
-		a.Actions = append(a.Actions, Action{Kind: ActionSection, Label: fmt.Sprintf(labelSection, i+1), Arg: i + 1})
+		if more {
+			a.Actions = append(a.Actions, Action{Kind: ActionSection, Label: fmt.Sprintf(labelSection, i+1), Arg: i + 1})
+		}
+		if hit.Validity == "" && h.older(h.search.Document(hit.DocID).Date) && !slices.Contains(older, hit.Title) {
+			older = append(older, hit.Title)
+		}
 	}
 	if len(a.Hits) == 0 {
 		return h.display(sc, h.text(msgChanged))
+	}
+	if len(older) > 0 {
+		// Said once, at the top, rather than under each passage.
+		note := "⚠️ " + markOlder
+		if docs := titles(a.Hits); len(older) < len(docs) {
+			note = "⚠️ 《" + strings.Join(older, "》《") + "》是" + markOlder
+		}
+		a.Notes = append(a.Notes, note)
 	}
 	if gone {
 		a.Notes = append(a.Notes, noteSomeGone)
@@ -268,11 +295,14 @@ func (h *Handlers) page(s Session, from int) Answer {
 }
 
 // hit is the passage ref names as shown, in the document's script (display converts it), or false
-// when the passage or its document is no longer in the index as it was.
-func (h *Handlers) hit(ref HitRef, rank int, sc script.Script) (Hit, bool) {
+// when the passage or its document is no longer in the index as it was. Only the question's
+// specific words are bold, at most maxRuns of them; a long passage is cut to the sentences around
+// them. more reports whether 原文 would show more than the hit: the passage was cut, or its
+// section holds more than the passage.
+func (h *Handlers) hit(ref HitRef, rank int, w words) (hit Hit, more bool, ok bool) {
 	p, d := h.passage(ref)
 	if p == nil {
-		return Hit{}, false
+		return Hit{}, false, false
 	}
 	text, spans := p.Text, validSpans(ref.Highlights, p.Text)
 	if n := len(p.Path); n > 0 {
@@ -281,17 +311,62 @@ func (h *Handlers) hit(ref HitRef, rank int, sc script.Script) (Hit, bool) {
 		cut := headingPrefix(text, p.Path[n-1].Text)
 		text, spans = text[cut:], shiftSpans(spans, cut)
 	}
-	hit := Hit{
-		Rank: rank, Title: d.Title, Section: p.Section(), Text: text,
-		Highlights: spans, Citation: citation(d), DocID: d.ID, PassageID: p.ID(),
+	ex := cutPassage(text, h.specific(text, spans, w), w.figures)
+	hit = Hit{
+		Rank: rank, Title: d.Title, Section: p.Section(), Text: ex.text,
+		Highlights: fewRuns(ex.text, ex.spans), Citation: citation(d), DocID: d.ID, PassageID: p.ID(),
 	}
 	if hit.URL = link(d.URL); hit.URL != "" {
 		hit.LinkLabel = labelLink
 	}
-	if hit.Validity = h.validity(d); hit.Validity == "" && h.older(d.Date) {
-		hit.Older = markOlder
+	hit.Validity = h.validity(d)
+	more = ex.cut || len(strings.TrimSpace(sectionText(p, d))) > len(strings.TrimSpace(p.Text))
+	return hit, more, true
+}
+
+// words is what of a question chat looks for in a passage shown.
+type words struct {
+	regions []string // the corpus's regions, by short name: not bold
+	figures bool     // the question asks how many
+}
+
+func (h *Handlers) wordsOf(question string) words {
+	return words{regions: h.shortRegions(), figures: asksFigure(h.conv.ToSimplified(question))}
+}
+
+// specific keeps the spans of text that hold a specific word of the question: two characters or
+// more, not a generic word (index.Generic), not a region.
+func (h *Handlers) specific(text string, spans []index.Span, w words) []index.Span {
+	var out []index.Span
+	for _, s := range spans {
+		word := h.conv.ToSimplified(strings.ToLower(text[s.Start:s.End]))
+		if utf8.RuneCountInString(word) < 2 || index.Generic(word) || isRegion(word, w.regions) {
+			continue
+		}
+		out = append(out, s)
 	}
-	return hit, true
+	return out
+}
+
+// isRegion reports whether word is a region's short name, or names one with its suffix (铜仁市).
+func isRegion(word string, regions []string) bool {
+	for _, r := range regions {
+		if strings.Contains(word, r) && utf8.RuneCountInString(word) <= utf8.RuneCountInString(r)+1 {
+			return true
+		}
+	}
+	return false
+}
+
+// titles are the distinct documents' titles of hits.
+func titles(hits []Hit) []string {
+	var out []string
+	for _, ht := range hits {
+		if !slices.Contains(out, ht.Title) {
+			out = append(out, ht.Title)
+		}
+	}
+	return out
 }
 
 // validity is the label of a document no longer in force, naming the document that replaced or
@@ -383,10 +458,35 @@ func (h *Handlers) notCovered(ctx context.Context, question string, res *index.R
 // text is a plain message.
 func (h *Handlers) text(s string) Answer { return Answer{Kind: KindText, Text: s} }
 
+// reader is how a person reads: the script they write in and, for traditional script, the
+// standard (Taiwan's or Hong Kong's).
+type reader struct {
+	script script.Script
+	std    script.Standard
+}
+
+// readerOf is how the writer of text reads: in its script, and in traditional script, in the
+// standard its characters tell (Taiwan's when they tell nothing).
+func (h *Handlers) readerOf(text string) reader {
+	if sc := h.conv.Detect(text); sc == script.Traditional {
+		return reader{script: sc, std: h.conv.StandardOf(text)}
+	}
+	return reader{script: script.Simplified}
+}
+
+// reader is how the person who asked s's question reads.
+func (s Session) reader() reader {
+	r := reader{script: script.Script(s.Script), std: script.Standard(s.Standard)}
+	if r.script == script.Traditional && r.std == "" {
+		r.std = script.Taiwan
+	}
+	return r
+}
+
 // say converts the handlers' own words (simplified) to sc.
-func (h *Handlers) say(sc script.Script, s string) string {
-	if sc == script.Traditional {
-		return h.conv.ToTraditional(s)
+func (h *Handlers) say(sc reader, s string) string {
+	if sc.script == script.Traditional {
+		return h.conv.ToStandard(s, sc.std)
 	}
 	return s
 }
@@ -394,10 +494,10 @@ func (h *Handlers) say(sc script.Script, s string) string {
 // display converts what a is shown with to sc: the handlers' words, and the documents' titles,
 // sections, passages and citations (a passage in traditional script is shown in simplified to a
 // question in simplified). Highlights move with the text.
-func (h *Handlers) display(sc script.Script, a Answer) Answer {
+func (h *Handlers) display(sc reader, a Answer) Answer {
 	conv := h.conv.ToSimplified
-	if sc == script.Traditional {
-		conv = h.conv.ToTraditional
+	if sc.script == script.Traditional {
+		conv = func(s string) string { return h.conv.ToStandard(s, sc.std) }
 	}
 	a.Title, a.Text, a.Footer = conv(a.Title), conv(a.Text), conv(a.Footer)
 	a.Notes = append([]string(nil), a.Notes...)
@@ -415,7 +515,7 @@ func (h *Handlers) display(sc script.Script, a Answer) Answer {
 		ht.Highlights = moveSpans(ht.Text, text, ht.Highlights)
 		ht.Text = text
 		ht.Title, ht.Section, ht.Citation = conv(ht.Title), conv(ht.Section), conv(ht.Citation)
-		ht.LinkLabel, ht.Older, ht.Validity = conv(ht.LinkLabel), conv(ht.Older), conv(ht.Validity)
+		ht.LinkLabel, ht.Validity = conv(ht.LinkLabel), conv(ht.Validity)
 	}
 	return a
 }

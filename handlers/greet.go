@@ -10,6 +10,7 @@ import (
 
 	"policybot/corpus"
 	"policybot/index"
+	"policybot/internal/script"
 )
 
 // maxListed is how many documents /start lists by name.
@@ -20,7 +21,7 @@ const maxListed = 15
 func (h *Handlers) Start(ctx context.Context, who Who) Answer {
 	var b strings.Builder
 	b.WriteString("我可以回答就业、创业和社会保障政策方面的问题。回答都摘自下面这些政策文件的原文，并注明出处：\n")
-	docs := inForce(h.search.Documents())
+	docs := h.listed(h.search.Documents())
 	for i, d := range docs {
 		if i == maxListed {
 			fmt.Fprintf(&b, "……等共%d份文件\n", len(docs))
@@ -42,7 +43,75 @@ func (h *Handlers) Start(ctx context.Context, who Who) Answer {
 		}
 	}
 	b.WriteString("\n直接发送问题即可（简体、繁体都可以）；发送 /help 查看用法。")
-	return Answer{Kind: KindText, Title: "您好！我是就业创业政策咨询助手", Text: b.String()}
+	return h.display(langReader(who.Lang), Answer{Kind: KindText, Title: "您好！我是就业创业政策咨询助手", Text: b.String()})
+}
+
+// langReader is how a person whose client reports language tag lang reads: traditional script for
+// zh-Hant, zh-TW, zh-HK and zh-MO (Hong Kong's standard for the last two), else simplified.
+func langReader(lang string) reader {
+	l := strings.ToLower(strings.ReplaceAll(lang, "_", "-"))
+	switch {
+	case strings.HasPrefix(l, "zh-hk"), strings.HasPrefix(l, "zh-mo"), strings.HasPrefix(l, "zh-hant-hk"), strings.HasPrefix(l, "zh-hant-mo"):
+		return reader{script: script.Traditional, std: script.HongKong}
+	case strings.HasPrefix(l, "zh-hant"), strings.HasPrefix(l, "zh-tw"):
+		return reader{script: script.Traditional, std: script.Taiwan}
+	}
+	return reader{script: script.Simplified}
+}
+
+// listed returns the documents /start lists: those in force, and not the redacted copy of another.
+func (h *Handlers) listed(docs []*corpus.Document) []*corpus.Document {
+	red := h.redactedCopies(docs)
+	var out []*corpus.Document
+	for _, d := range inForce(docs) {
+		if !red[d.ID] {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// minMasks is how many masked runs (***) make a document a redacted copy, when the corpus holds the
+// near-duplicate it was made from.
+const minMasks = 3
+
+// redactedCopies returns the ids of the documents of docs that are redacted copies of another: with
+// figures or names masked (corpus.Masks), and a near-duplicate in docs with fewer masks. The answer is
+// kept until the documents change (a reindex swaps the slice).
+func (h *Handlers) redactedCopies(docs []*corpus.Document) map[string]bool {
+	if len(docs) == 0 {
+		return nil
+	}
+	h.mu.Lock()
+	if h.listed0 == docs[0] && h.nListed == len(docs) {
+		defer h.mu.Unlock()
+		return h.redacted
+	}
+	h.mu.Unlock()
+	masks := map[string]int{}
+	any := false
+	for _, d := range docs {
+		if m := corpus.Masks(d.Text); m > 0 {
+			masks[d.ID] = m
+			any = any || m >= minMasks
+		}
+	}
+	red := map[string]bool{}
+	if any {
+		for _, dup := range corpus.NearDuplicates(docs) {
+			a, b := masks[dup.A], masks[dup.B]
+			switch {
+			case a >= minMasks && a > b:
+				red[dup.A] = true
+			case b >= minMasks && b > a:
+				red[dup.B] = true
+			}
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.listed0, h.nListed, h.redacted = docs[0], len(docs), red
+	return red
 }
 
 // Help says how to ask, how to narrow to a region and what the buttons do.
@@ -244,7 +313,7 @@ const maxTries = 12
 // a target and a service place, drawn from the documents' text and checked by searching. They are
 // worked out once for each set of documents, from those in force.
 func (h *Handlers) examples(ctx context.Context) []Example {
-	docs := inForce(h.search.Documents())
+	docs := h.listed(h.search.Documents())
 	var key strings.Builder
 	for _, d := range docs {
 		key.WriteString(d.ID + "\x00" + d.Hash + "\x00")

@@ -27,6 +27,10 @@ type Who struct {
 	UserID   int64  // Telegram user id; 0 for the console
 	ChatID   int64  // Telegram chat id; 0 for the console
 	ChatType string // "private", "group", "supergroup", "channel" or "console"
+	// Lang is the person's language as their Telegram client reports it (an IETF tag: zh-hans,
+	// zh-hant, zh-tw, zh-hk, en); "" when unknown. It chooses the script of replies to commands
+	// that carry no Chinese of the person's own, such as /start.
+	Lang string
 	// Received is when the message arrived; an answer's latency runs from it. Zero means when the
 	// handler began.
 	Received time.Time
@@ -79,6 +83,11 @@ type Handlers struct {
 
 	mu      sync.Mutex
 	regions map[int64]string // region each person narrowed to with /region
+	// redacted caches the ids of the redacted copies among the documents of listed (see
+	// redactedCopies).
+	listed0  *corpus.Document
+	nListed  int
+	redacted map[string]bool
 
 	exMu sync.Mutex // held while examples are worked out
 	ex   examplesCache

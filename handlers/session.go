@@ -17,10 +17,13 @@ var ErrNoSession = errors.New("handlers: no such session")
 // Session is the state behind an answer's buttons: the question and the passages found for it. It
 // is plain data, so that a store shared by several bot processes can keep it.
 type Session struct {
-	Question string    `json:"question"` // as answered (cut to the length limit)
-	Script   string    `json:"script"`   // the script it was asked in: "simplified" or "traditional"
-	Hits     []HitRef  `json:"hits"`     // every passage kept for paging, best first
-	LogID    int64     `json:"log_id"`   // the query log's id for the question; 0 when not logged
+	Question string `json:"question"` // as answered (cut to the length limit)
+	Script   string `json:"script"`   // the script it was asked in: "simplified" or "traditional"
+	// Standard is, for traditional script, the standard it was asked in: "tw" or "hk" (script.Standard);
+	// "" is Taiwan's, as in the state an earlier version saved.
+	Standard string    `json:"standard,omitempty"`
+	Hits     []HitRef  `json:"hits"`   // every passage kept for paging, best first
+	LogID    int64     `json:"log_id"` // the query log's id for the question; 0 when not logged
 	Created  time.Time `json:"created"`
 	// Verdict is how the documents answered the question: answer, or related (its pages carry the
 	// caveat). "" is answer, as in the state an earlier version saved.

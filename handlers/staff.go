@@ -391,6 +391,8 @@ type ReindexOptions struct {
 	Full bool // rebuild every document, not only the changed ones
 	// Progress is called as documents are indexed (documents and passages done, bytes of text).
 	Progress func(docs, passages int, bytes int64)
+	// Total is called once before indexing begins with the number of documents to index.
+	Total func(docs int)
 }
 
 // TopAnswer is a regression question's top answer in one index.
@@ -465,6 +467,7 @@ func (s *Staff) Reindex(ctx context.Context, who Actor, opt ReindexOptions) (*Re
 	before := s.answers(ctx, "")
 	up, err := index.Update(ctx, s.DataDir, docs, index.UpdateOptions{
 		BuildOptions: index.BuildOptions{UserDict: s.UserDict, Synonyms: s.Synonyms, Fingerprint: fp, Progress: opt.Progress},
+		Total:        opt.Total,
 		Full:         opt.Full, LockWait: s.LockWait, Pause: s.Pause,
 	})
 	if err != nil {

@@ -33,3 +33,8 @@ var subjectTags = map[string]bool{"n": true, "nz": true, "nt": true, "nw": true,
 func generic(word string) bool {
 	return genericWords[word]
 }
+
+// Generic reports whether a word of a question (simplified script) says nothing of its subject by
+// itself: 政策, 办理, 多少钱 and the other generic words of citizens' questions. Chat uses it to bold
+// only a question's specific words.
+func Generic(word string) bool { return generic(word) }

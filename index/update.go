@@ -49,6 +49,10 @@ type UpdateOptions struct {
 	// Pause, when set, is called at each step of the update: "indexing" (the new index is being
 	// written beside the live one), "built" (complete, not yet published). A test hook.
 	Pause func(step string)
+	// Total, when set, is called once before indexing begins with the number of documents to cut and
+	// index (all of them for a full rebuild, the added and changed ones otherwise): the total
+	// Progress counts documents towards.
+	Total func(docs int)
 }
 
 // UpdateReport says what an update did.
@@ -108,6 +112,13 @@ func Update(ctx context.Context, dataDir string, docs []*corpus.Document, opt Up
 		rep.Passages = old.Manifest.Passages
 		rep.Seconds = time.Since(began).Seconds()
 		return rep, nil
+	}
+	if opt.Total != nil {
+		if rep.Full {
+			opt.Total(len(docs))
+		} else {
+			opt.Total(len(rep.Added) + len(rep.Changed))
+		}
 	}
 	progress := opt.Progress
 	paused := false

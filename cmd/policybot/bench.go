@@ -86,7 +86,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	detail := fs.Bool("detail", false, "with --qa: also print each question's rank of its answer (0: not in the first 10)")
 	split := fs.String("split", "", "with --qa: seeds, comma-separated; for each, also score the two halves of the questions shuffled by that seed")
 	serve := fs.String("serve", "", "only open the index built in this data folder and time the queries, in this process")
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	set := map[string]bool{}

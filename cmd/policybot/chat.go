@@ -20,7 +20,7 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	var lc logConfig
 	fs := flags("chat", e, &cfg)
 	logFlags(fs, e, &lc)
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -29,17 +29,27 @@ func cmdChat(ctx context.Context, e *env, args []string) error {
 	if _, err := lc.retention(); err != nil {
 		return err
 	}
-	return chat(ctx, e, cfg, lc)
+	return chat(ctx, e, cfg, lc, nil)
 }
 
 // chat opens the index live (a reindex in another process is picked up) and the query log, and
 // converses on e's streams until the end of input. Questions are logged as the bot logs them, with
 // chat type "console" and user id 0; when the query log cannot be opened the chat answers without it.
-func chat(ctx context.Context, e *env, cfg Config, lc logConfig) error {
+//
+// With page (serve --admin-addr without a token), the admin page is served beside the chat, and
+// stays up after the end of input until ctx ends (Ctrl-C, SIGTERM); when it cannot be served, chat
+// returns the error before reading any input.
+func chat(ctx context.Context, e *env, cfg Config, lc logConfig, page *adminPage) error {
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
 	svc, err := startServices(bg, e, cfg, lc, true)
 	if err != nil {
+		return err
+	}
+	srv, err := page.start(e, svc)
+	if err != nil {
+		stop()
+		svc.close(e, nil)
 		return err
 	}
 	hc := handlers.Config{Searcher: svc.live, Logger: e.log, Retention: svc.retention}
@@ -48,12 +58,16 @@ func chat(ctx context.Context, e *env, cfg Config, lc logConfig) error {
 	}
 	h, err := handlers.New(hc)
 	if err != nil {
-		svc.close(e, nil)
+		svc.close(e, srv)
 		return err
 	}
 	err = converse(ctx, h, e.stdin, e.stdout)
+	if srv != nil && err == nil && ctx.Err() == nil {
+		e.log.Info("end of input: the admin page keeps running until Ctrl-C or SIGTERM")
+		<-ctx.Done()
+	}
 	stop()
-	svc.close(e, nil)
+	svc.close(e, srv)
 	return err
 }
 
@@ -70,21 +84,15 @@ func converse(ctx context.Context, h *handlers.Handlers, in io.Reader, out io.Wr
 	defer w.Flush()
 	who := handlers.Who{ChatType: handlers.ConsoleChat}
 	show := func(a handlers.Answer) {
-		fmt.Fprintln(w, bot.PlainText(a))
-		if len(a.Actions) > 0 && a.ID != "" {
-			var labels []string
-			for _, act := range a.Actions {
-				labels = append(labels, act.Label)
-			}
-			fmt.Fprintln(w, "〔"+strings.Join(labels, "〕〔")+"〕")
-		}
-		fmt.Fprintln(w, "────────")
+		fmt.Fprintln(w, bot.ConsoleText(a))
+		fmt.Fprintln(w, bot.ConsoleSeparator)
 		w.Flush()
 	}
 	show(h.Start(ctx, who))
 	fmt.Fprintln(w, consoleHint)
 	w.Flush()
-	var last handlers.Answer // the last answer with buttons
+	var last handlers.Answer  // the last answer with buttons
+	rated := map[string]int{} // the rating recorded for an answer, by its id
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() && ctx.Err() == nil {
@@ -105,11 +113,17 @@ func converse(ctx context.Context, h *handlers.Handlers, in io.Reader, out io.Wr
 				a = handlers.Answer{Kind: handlers.KindText, Text: "还没有可以评价的回答。"}
 				break
 			}
+			if rated[last.ID] != 0 {
+				// As in Telegram, the rating recorded is shown and a second press records nothing.
+				a = handlers.Answer{Kind: handlers.KindText, Text: h.Rated(ctx, who, last.ID) + "〔" + handlers.RatedLabel(rated[last.ID]) + "〕"}
+				break
+			}
 			rating := 1
 			if line == "👎" || line == "/down" {
 				rating = -1
 			}
-			a = handlers.Answer{Kind: handlers.KindText, Text: h.Feedback(ctx, who, last.ID, rating)}
+			rated[last.ID] = rating
+			a = handlers.Answer{Kind: handlers.KindText, Text: h.Feedback(ctx, who, last.ID, rating) + "〔" + handlers.RatedLabel(rating) + "〕"}
 		case cmd == "/start":
 			a = h.Start(ctx, who)
 		case cmd == "/help":

@@ -15,6 +15,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
+
 	"policybot/corpus"
 	"policybot/handlers"
 	"policybot/index"
@@ -111,12 +113,40 @@ func cmdDocs(ctx context.Context, e *env, args []string) error {
 	return errUsage
 }
 
+// checkDate accepts a document's date as YYYY, YYYY-MM or YYYY-MM-DD naming a real day, month or
+// year (1900 to 2100), and "-", which clears the date in docs edit; it says what is wrong otherwise.
+func checkDate(v string) error {
+	if v == "-" {
+		return nil
+	}
+	for _, layout := range []string{"2006", "2006-01", "2006-01-02"} {
+		if len(v) != len(layout) {
+			continue
+		}
+		t, err := time.Parse(layout, v)
+		if err != nil {
+			return fmt.Errorf("%q is not a date (YYYY, YYYY-MM or YYYY-MM-DD): %v", v, err)
+		}
+		if t.Year() < 1900 || t.Year() > 2100 {
+			return fmt.Errorf("%q: the year must be between 1900 and 2100", v)
+		}
+		return nil
+	}
+	return fmt.Errorf("%q is not a date: write YYYY, YYYY-MM or YYYY-MM-DD", v)
+}
+
 // metaFlags binds the metadata flags to m.
 func metaFlags(fs *flag.FlagSet, m *corpus.Meta) {
 	fs.StringVar(&m.Title, "title", "", "title")
 	fs.StringVar(&m.Issuer, "issuer", "", "issuing body (发文机关)")
 	fs.StringVar(&m.Region, "region", "", "region, e.g. 贵州省铜仁市")
-	fs.StringVar(&m.Date, "date", "", "date: YYYY, YYYY-MM or YYYY-MM-DD")
+	fs.Func("date", "date: YYYY, YYYY-MM or YYYY-MM-DD (a real date; \"-\" clears it in docs edit)", func(v string) error {
+		if err := checkDate(v); err != nil {
+			return err
+		}
+		m.Date = v
+		return nil
+	})
 	fs.StringVar(&m.Kind, "kind", "", "kind: 通知, 意见, 规划, 办法 …")
 	fs.StringVar(&m.Number, "number", "", "document number (文号)")
 	fs.StringVar(&m.URL, "url", "", "where the document was published")
@@ -128,7 +158,8 @@ func docsAdd(ctx context.Context, e *env, args []string) error {
 	fs := flags("docs add", e, &cfg)
 	metaFlags(fs, &meta)
 	replace := fs.String("replace", "", "id of the document this file replaces (a revised version)")
-	if err := parse(fs, args, &cfg); err != nil {
+	verbose := fs.Bool("v", false, "print each document's metadata, each field with where it came from")
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -137,13 +168,12 @@ func docsAdd(ctx context.Context, e *env, args []string) error {
 	if *replace != "" && fs.NArg() > 1 {
 		return fmt.Errorf("%w: --replace takes one FILE", errUsage)
 	}
-	for _, a := range fs.Args() {
-		if strings.HasPrefix(a, "-") {
-			return fmt.Errorf("%w: flags come before the files (%s)", errUsage, a)
-		}
-	}
 	meta.Date = handlers.NormalizeDate(meta.Date)
 	var files []handlers.File
+	var bar *progressbar.ProgressBar
+	if f, ok := terminal(e.stderr); ok && fs.NArg() > 1 {
+		bar = newBar(f, fs.NArg(), "reading")
+	}
 	for _, path := range fs.Args() {
 		st, err := os.Stat(path)
 		if err != nil {
@@ -161,6 +191,13 @@ func docsAdd(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("add %s: %w", path, err)
 		}
 		files = append(files, handlers.File{Name: filepath.Base(path), Data: b})
+		if bar != nil {
+			bar.Add(1)
+		}
+	}
+	if bar != nil {
+		bar.Finish()
+		bar.Describe("checking and adding")
 	}
 	s := newStaff(ctx, e, cfg)
 	added, err := s.AddDocument(ctx, actor(e), files, handlers.AddOptions{Meta: meta, Replace: *replace})
@@ -171,14 +208,51 @@ func docsAdd(ctx context.Context, e *env, args []string) error {
 		}
 		return fmt.Errorf("%w: nothing was added", errFailed)
 	}
+	// One line in all; each document's metadata with -v (300 files made 2,400 lines).
+	passages := 0
 	for _, a := range added {
-		printAdded(e.stdout, a)
+		passages += a.Passages
+		if *verbose {
+			printAdded(e.stdout, a)
+		}
+		for _, r := range a.Resembles {
+			if !*verbose {
+				fmt.Fprintf(e.stdout, "note: %s resembles %s 《%s》 (%.0f%% alike); both stay in the corpus\n", a.Doc.ID, r.ID, r.Title, 100*r.Similarity)
+			}
+		}
+	}
+	if len(added) > 0 {
+		fmt.Fprintln(e.stdout, addSummary(added, passages))
 	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, `Run "policybot reindex" to make the changes searchable; until then answers come from the current index.`)
 	return nil
+}
+
+// addSummary is the line docs add prints: how many documents and passages, and for one document its
+// id and title ("added 2024毕业生就业通知 《…》 (pdf, 5 passages)").
+func addSummary(added []*corpus.Added, passages int) string {
+	if len(added) == 1 {
+		a := added[0]
+		verb := "added"
+		if a.Replaced != "" {
+			verb = "replaced " + a.Replaced + " with"
+		}
+		return fmt.Sprintf("%s %s 《%s》 (%s, %d passages); -v shows its metadata", verb, a.Doc.ID, a.Doc.Title, a.Format, a.Passages)
+	}
+	replaced := 0
+	for _, a := range added {
+		if a.Replaced != "" {
+			replaced++
+		}
+	}
+	line := fmt.Sprintf("added %d documents (%d passages)", len(added), passages)
+	if replaced > 0 {
+		line += fmt.Sprintf(", %d of them replacing one", replaced)
+	}
+	return line + "; -v lists each with its metadata"
 }
 
 // reason is an error from corpus without the package prefixes, for a person.
@@ -251,7 +325,7 @@ func docsList(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	fs := flags("docs list", e, &cfg)
 	asJSON := fs.Bool("json", false, "print one JSON object a document: its metadata, sources and index status")
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -317,7 +391,7 @@ func dash(s string) string {
 func docsShow(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	fs := flags("docs show", e, &cfg)
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -355,7 +429,7 @@ func docsEdit(ctx context.Context, e *env, args []string) error {
 	metaFlags(fs, &meta)
 	fs.StringVar(&meta.Status, "status", "", "whether it is in force: in-force, repealed or superseded")
 	fs.StringVar(&meta.SupersededBy, "superseded-by", "", "id of the document that replaced or repealed it (implies --status superseded)")
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -393,7 +467,7 @@ func docsEdit(ctx context.Context, e *env, args []string) error {
 func docsOne(ctx context.Context, e *env, what string, args []string) error {
 	var cfg Config
 	fs := flags("docs "+what, e, &cfg)
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -423,7 +497,7 @@ func docsOne(ctx context.Context, e *env, what string, args []string) error {
 func docsPurge(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	fs := flags("docs purge", e, &cfg)
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

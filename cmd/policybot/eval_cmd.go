@@ -17,7 +17,7 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 	brief := fs.Bool("brief", false, "figures only, without the questions missed")
 	k := fs.Int("k", eval.DefaultK, "passages scored for each question")
 	split := fs.String("split", "", "seeds, comma-separated; for each, also score the two halves of the questions shuffled by that seed")
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if *set == "" || fs.NArg() > 0 {

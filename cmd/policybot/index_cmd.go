@@ -9,7 +9,7 @@ import (
 func cmdIndex(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	fs := flags("index", e, &cfg)
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -104,7 +104,7 @@ func adminServer(e *env, addr string, proxies []netip.Prefix, store *querylog.St
 	if addr == "" {
 		return nil, nil
 	}
-	h, err := admin.New(admin.Config{Token: e.getenv("POLICYBOT_ADMIN_TOKEN"), Store: store, Metrics: m,
+	h, err := admin.New(admin.Config{Token: e.getenv(envAdminToken), Store: store, Metrics: m,
 		Logger: e.log, Ready: ready, TrustedProxies: proxies})
 	if err != nil {
 		return nil, fmt.Errorf("--admin-addr %s: %w", addr, err)
@@ -167,7 +167,7 @@ func cmdLogStats(ctx context.Context, e *env, args []string) error {
 	var lc logConfig
 	fs := logFlagSet("stats", e, &cfg, &lc)
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -262,7 +262,7 @@ func cmdLogExport(ctx context.Context, e *env, args []string) error {
 	until := fs.String("until", "", "last day, YYYY-MM-DD, included (default: today)")
 	format := fs.String("format", querylog.CSV, "csv (UTF-8 with BOM, for Excel) or jsonl")
 	out := fs.String("out", "", "write to this file instead of standard output")
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -300,7 +300,8 @@ func cmdLogExport(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return store.Export(ctx, e.stdout, f, *format, time.Local)
 	}
-	file, err := os.Create(*out)
+	// An export holds citizens' questions: for its owner's eyes only.
+	file, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -318,7 +319,7 @@ func cmdLogPurge(ctx context.Context, e *env, args []string) error {
 	var cfg Config
 	var lc logConfig
 	fs := logFlagSet("purge", e, &cfg, &lc)
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -20,7 +20,7 @@ func cmdReindex(ctx context.Context, e *env, args []string) error {
 	fs := flags("reindex", e, &cfg)
 	full := fs.Bool("full", false, "rebuild every document, not only the changed ones")
 	set := fs.String("set", "", "regression questions (JSONL, eval format; default regression.jsonl beside the corpus folder)")
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -34,18 +34,17 @@ func cmdReindex(ctx context.Context, e *env, args []string) error {
 	s.Questions = qs
 	opt := handlers.ReindexOptions{Full: *full}
 	var bar *progressbar.ProgressBar
-	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		bar = progressbar.NewOptions64(-1,
-			progressbar.OptionSetWriter(f),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionSetDescription("indexing"),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionThrottle(100_000_000), // 0.1 s
-			progressbar.OptionClearOnFinish(),
-		)
+	if f, ok := terminal(e.stdout); ok {
+		// The total is known once the documents to index are: a bar of documents, with passages
+		// and MB/s beside it.
+		opt.Total = func(docs int) {
+			bar = newBar(f, docs, "indexing")
+		}
 		opt.Progress = func(docs, passages int, bytes int64) {
-			bar.Describe(fmt.Sprintf("%d documents, %d passages", docs, passages))
-			bar.Set64(bytes)
+			if bar != nil {
+				bar.Describe(fmt.Sprintf("indexing: %d passages, %.1f MB", passages, float64(bytes)/(1<<20)))
+				bar.Set(docs)
+			}
 		}
 	}
 	rep, err := s.Reindex(ctx, actor(e), opt)
@@ -57,6 +56,26 @@ func cmdReindex(ctx context.Context, e *env, args []string) error {
 	}
 	printReindex(e.stdout, rep, setPath)
 	return nil
+}
+
+// terminal returns w as a file when it is a terminal, where a progress bar can be drawn.
+func terminal(w io.Writer) (*os.File, bool) {
+	f, ok := w.(*os.File)
+	return f, ok && term.IsTerminal(int(f.Fd()))
+}
+
+// newBar is a progress bar on f counting to total (documents or files), with the rate and the time
+// left; it clears itself when done.
+func newBar(f *os.File, total int, what string) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100_000_000), // 0.1 s
+		progressbar.OptionClearOnFinish(),
+	)
 }
 
 // printReindex writes a reindex report for a person.

@@ -29,11 +29,12 @@ Usage:
                    [--admin-addr ADDR]                      the console chat); the admin page on ADDR
                    [--log-db URL] [--log-retention DAYS]    (POLICYBOT_ADMIN_TOKEN); the query log
   policybot chat   [--log-db URL]                           the console chat: questions on stdin, answers on stdout
+  policybot version                                         version, commit and build time
 
 Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data),
 --dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder) and
 --skip DIRS (folders under the corpus to leave out, comma-separated).
-Run "policybot COMMAND -h" for a command's flags.
+Flags may come before or after the arguments. Run "policybot COMMAND -h" for a command's flags.
 `
 
 // errUsage marks an error in how the command was called; main exits 2 for it.
@@ -63,8 +64,7 @@ type env struct {
 
 // run is the whole program, callable from tests: args[0] is the program name.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr,
-		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(getenv("POLICYBOT_LOG"))}))}
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, log: newLogger(getenv, stderr)}
 	if len(args) < 2 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
@@ -96,12 +96,24 @@ func dispatch(ctx context.Context, e *env, cmd string, rest []string) error {
 		return cmdServe(ctx, e, rest)
 	case "chat":
 		return cmdChat(ctx, e, rest)
+	case "version", "--version":
+		return cmdVersion(ctx, e, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "unknown command %q\n\n%s", cmd, usage)
 	return errUsage
+}
+
+// newLogger is the process log on w: text, or JSON with POLICYBOT_LOG_FORMAT=json (one object a
+// line, for a log collector), at the level POLICYBOT_LOG names.
+func newLogger(getenv func(string) string, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: logLevel(getenv("POLICYBOT_LOG"))}
+	if strings.EqualFold(strings.TrimSpace(getenv("POLICYBOT_LOG_FORMAT")), "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func logLevel(s string) slog.Level {
@@ -146,18 +158,65 @@ func flags(name string, e *env, cfg *Config) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args, turning flag errors into errUsage.
-func parse(fs *flag.FlagSet, args []string, cfg *Config) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
+// parse parses args, turning flag errors into errUsage. Flags may come before or after the
+// positional arguments (search "失业金" -k 1); after "--" everything is positional. fs.Args() are
+// then the positional arguments, in order. Before the command line, a flag takes its value from the
+// environment variable POLICYBOT_NAME (--log-db: POLICYBOT_LOG_DB) when it is set, for the common
+// flags of every command and every flag of serve and chat.
+func parse(e *env, fs *flag.FlagSet, args []string, cfg *Config) error {
+	if err := fromEnv(fs, e.getenv); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return errHelp
+			}
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		rest := fs.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+	// Leave the positional arguments as fs.Args().
+	fs.Parse(append([]string{"--"}, pos...))
 	if cfg.Dict == "" {
 		cfg.Dict = filepath.Join(filepath.Dir(filepath.Clean(cfg.Corpus)), "dict")
 	}
 	return nil
+}
+
+// envFlags are the flags that take a value from the environment in every command; in serve and chat
+// every flag does.
+var envFlags = map[string]bool{"corpus": true, "data": true, "dict": true, "skip": true}
+
+// envName is the environment variable of flag name: POLICYBOT_ and the name in capitals, - as _.
+func envName(name string) string {
+	return "POLICYBOT_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// fromEnv sets the flags of fs that have an environment variable set (see parse).
+func fromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	all := strings.HasSuffix(fs.Name(), " serve") || strings.HasSuffix(fs.Name(), " chat")
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || !all && !envFlags[f.Name] {
+			return
+		}
+		if v := getenv(envName(f.Name)); v != "" {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %v", envName(f.Name), v, e)
+			}
+		}
+	})
+	return err
 }
 
 // UserDict and Synonyms are the dictionary files of the configuration.

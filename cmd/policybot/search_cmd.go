@@ -69,7 +69,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	k := fs.Int("k", 5, "number of passages")
 	asJSON := fs.Bool("json", false, "print JSON")
 	batch := fs.String("batch", "", "file of questions, one a line (with --json: one JSON object a line)")
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	question := strings.TrimSpace(strings.Join(fs.Args(), " "))

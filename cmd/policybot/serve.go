@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ const (
 	envWebhookSecret = "TELEGRAM_WEBHOOK_SECRET"
 	envStaff         = "POLICYBOT_STAFF"
 	envAdmins        = "POLICYBOT_ADMINS"
+	envAdminToken    = "POLICYBOT_ADMIN_TOKEN"
 )
 
 // Timing of serve.
@@ -52,7 +54,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	listen := fs.String("listen", "", "address the webhook server listens on, e.g. :8443 (with --webhook-url)")
 	adminAddr := fs.String("admin-addr", "", "address of the admin page, e.g. 127.0.0.1:8080 (off when empty; needs POLICYBOT_ADMIN_TOKEN)")
 	adminProxies := fs.String("admin-proxies", "127.0.0.0/8,::1", "addresses (or CIDR ranges) of the TLS-terminating proxies in front of the admin page whose X-Forwarded-For and X-Forwarded-Proto are believed; \"none\" for none")
-	if err := parse(fs, args, &cfg); err != nil {
+	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -68,11 +70,23 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --admin-proxies: %v", errUsage, err)
 	}
+	// A bad admin token refuses before anything starts, with or without a bot.
+	var page *adminPage
+	if *adminAddr != "" {
+		if err := admin.CheckToken(e.getenv(envAdminToken)); err != nil {
+			return fmt.Errorf("%w: --admin-addr %s: %v", errUsage, *adminAddr, err)
+		}
+		page = &adminPage{addr: *adminAddr, proxies: proxies}
+	}
 	token := strings.TrimSpace(e.getenv(envToken))
 	if token == "" {
-		fmt.Fprintf(e.stderr, "%s is not set, so there is no Telegram bot to run: starting the console chat instead "+
-			"(type a question and press Enter; end with Ctrl-D). The README says how to get a token from @BotFather.\n", envToken)
-		return chat(ctx, e, cfg, lc)
+		beside := ""
+		if page != nil {
+			beside = ", with the admin page beside it on " + page.addr
+		}
+		fmt.Fprintf(e.stderr, "%s is not set, so there is no Telegram bot to run: starting the console chat instead%s "+
+			"(type a question and press Enter; end with Ctrl-D). The README says how to get a token from @BotFather.\n", envToken, beside)
+		return chat(ctx, e, cfg, lc, page)
 	}
 	// From here on the token is taken out of every log line.
 	e.log = slog.New(bot.RedactingHandler(e.log.Handler(), token))
@@ -98,28 +112,47 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := adminServer(e, *adminAddr, proxies, svc.store, svc.metrics, svc.ready)
+	srv, err := page.start(e, svc)
 	if err != nil {
 		svc.close(e, nil)
 		return err
-	}
-	if srv != nil {
-		ln, err := net.Listen("tcp", srv.Addr)
-		if err != nil {
-			svc.close(e, nil)
-			return fmt.Errorf("--admin-addr: %w", err)
-		}
-		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				e.log.Error("admin page stopped", "err", err)
-			}
-		}()
-		e.log.Info("admin page listening", "addr", "http://"+ln.Addr().String()+"/")
 	}
 	err = serveBot(ctx, e, cfg, svc, roles, token, *hook, *listen, secret)
 	stopBG()
 	svc.close(e, srv)
 	return err
+}
+
+// adminPage is where serve's admin page listens (--admin-addr, --admin-proxies).
+type adminPage struct {
+	addr    string
+	proxies []netip.Prefix
+}
+
+// start serves the admin page over svc's query log and metrics; nil when p is nil (no page). It
+// returns an error when the page cannot be made (no query log) or its address cannot be listened on.
+func (p *adminPage) start(e *env, svc *services) (*http.Server, error) {
+	if p == nil {
+		return nil, nil
+	}
+	if svc.store == nil {
+		return nil, fmt.Errorf("--admin-addr %s: the admin page needs the query log, which cannot be opened", p.addr)
+	}
+	srv, err := adminServer(e, p.addr, p.proxies, svc.store, svc.metrics, svc.ready)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("--admin-addr: %w", err)
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			e.log.Error("admin page stopped", "err", err)
+		}
+	}()
+	e.log.Info("admin page listening", "addr", "http://"+ln.Addr().String()+"/")
+	return srv, nil
 }
 
 // serveBot runs the Telegram bot over the services until ctx ends and the answers in flight are

@@ -206,7 +206,7 @@ func TestServeStaffAndAdmin(t *testing.T) {
 	}
 	before := len(s.srv.Sent())
 	s.srv.Push(s.srv.Press(ans, bottest.Person(citizen, "A"), "更多结果"))
-	if next := s.srv.WaitSent(before+1, time.Minute)[before]; !strings.Contains(next.Text, "4. 《") {
+	if next := s.srv.WaitSent(before+1, time.Minute)[before]; !strings.Contains(next.Text, "\n4. ") {
 		t.Errorf("更多结果:\n%s", next.Text)
 	}
 	s.say(citizen, "北京市最低工资标准是多少？", 1)

@@ -47,7 +47,7 @@ func runWith(ctx context.Context, env map[string]string, stdin string, args ...s
 // TestChat: the console chat answers questions from stdin with the bot's answer text, the buttons
 // typed as words, and exits cleanly at the end of input.
 func TestChat(t *testing.T) {
-	in := "失业金怎么领\n更多\n原文 2\n👍\n/region 湖南\n零工市場在哪裡？\n/help\n"
+	in := "失业金怎么领\n更多\n原文 2\n👍\n👎\n/region 湖南\n零工市場在哪裡？\n/help\n"
 	args := seedArgs(t)
 	out, stderr, err := runWith(context.Background(), nil, in, append([]string{"chat"}, args...)...)
 	if err != nil {
@@ -67,8 +67,8 @@ func TestChat(t *testing.T) {
 		t.Errorf("logged %+v", r)
 	}
 	for _, want := range []string{
-		"可以这样问：", "问：失业金怎么领", "1. 《", "—— ", "〔原文 1〕〔原文 2〕〔原文 3〕〔更多结果〕〔👍〕〔👎〕",
-		"4. 《", "原文\n\n《", "谢谢您的反馈！", "好的，以后优先查找“湖南”", "問：零工市場在哪裡？", "零工市場", "使用说明",
+		"可以这样问：", "问：失业金怎么领", "\n1. ", "\n《", "〔更多结果〕〔👍〕〔👎〕",
+		"\n4. ", "\n原文\n", "谢谢您的反馈！〔👍 已评〕", "您已经评价过这条回答，谢谢！〔👍 已评〕", "好的，以后优先查找“湖南”", "問：零工市場在哪裡？", "零工市場", "使用说明",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("chat output lacks %q", want)

@@ -63,15 +63,24 @@ type server struct {
 	css  []byte
 }
 
+// CheckToken reports whether token may guard the admin page: ErrNoToken when it is empty,
+// ErrShortToken when it is shorter than MinToken bytes, nil otherwise.
+func CheckToken(token string) error {
+	if token == "" {
+		return ErrNoToken
+	}
+	if len(token) < MinToken {
+		return fmt.Errorf("%w: at least %d bytes", ErrShortToken, MinToken)
+	}
+	return nil
+}
+
 // New returns the admin page's handler, to be served on its own address (--admin-addr). It returns
 // ErrNoToken without a token, ErrShortToken for one shorter than MinToken, and an error without a
 // store.
 func New(c Config) (http.Handler, error) {
-	if c.Token == "" {
-		return nil, ErrNoToken
-	}
-	if len(c.Token) < MinToken {
-		return nil, fmt.Errorf("%w: at least %d bytes", ErrShortToken, MinToken)
+	if err := CheckToken(c.Token); err != nil {
+		return nil, err
 	}
 	if c.Store == nil {
 		return nil, errors.New("admin: no query log")

@@ -253,7 +253,7 @@ func TestMetrics(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	seedLog(index.VerdictAnswer, 30*time.Millisecond)
+	seedLog(index.VerdictAnswer, 800*time.Microsecond)
 	seedLog(index.VerdictRelated, 700*time.Millisecond)
 	seedLog(index.VerdictNone, 3*time.Second)
 	seedLog(index.VerdictRelated, 80*time.Millisecond)
@@ -275,6 +275,8 @@ func TestMetrics(t *testing.T) {
 		`policybot_answers_total{verdict="related"} 2`,
 		`policybot_answers_total{verdict="none"} 1`,
 		"policybot_questions_not_confident_total 3",
+		`policybot_answer_latency_seconds_bucket{le="0.0005"} 0`,
+		`policybot_answer_latency_seconds_bucket{le="0.001"} 1`,
 		`policybot_answer_latency_seconds_bucket{le="0.05"} 1`,
 		`policybot_answer_latency_seconds_bucket{le="1"} 3`,
 		"policybot_answer_latency_seconds_count 4",

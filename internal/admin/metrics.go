@@ -43,9 +43,11 @@ func NewMetrics() *Metrics {
 			Help: "Questions not answered directly: the verdict related or none.",
 		}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "policybot_answer_latency_seconds",
-			Help:    "Time from a question to its answer.",
-			Buckets: []float64{0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+			Name: "policybot_answer_latency_seconds",
+			Help: "Time from a question to its answer.",
+			// An answer takes about a millisecond (README, How fast); a slow one, a locked log or a
+			// busy machine, a second or more.
+			Buckets: []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
 		}),
 		reindex: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "policybot_reindex_duration_seconds",

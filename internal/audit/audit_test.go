@@ -21,6 +21,10 @@ func TestAppendRead(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	// The trail names refused citizens by pseudonym and staff by id: its owner's eyes only.
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("audit trail mode %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
 	// A line cut short by a crash is skipped, the rest read.
 	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString(`{"time":"2024-01-01T00:00:00Z","who":"cli:b`)

@@ -59,6 +59,28 @@ func IsPostgres(target string) bool {
 	return strings.HasPrefix(target, "postgres://") || strings.HasPrefix(target, "postgresql://")
 }
 
+// private makes the SQLite file path readable by its owner only (0600), creating it empty when it is
+// not there, before SQLite opens it: SQLite creates the -wal and -shm files with the database
+// file's permissions, so the questions in all three stay private. Existing -wal and -shm files are
+// tightened too.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Open opens the query log at target, a PostgreSQL URL (postgres://user:pass@host/db) or the path of
 // an SQLite file (created with its folder when missing), and brings its schema up to date. It returns
 // an error when the database cannot be reached or its schema is newer than this program knows.
@@ -104,6 +126,9 @@ func open(ctx context.Context, target string, o Options, upto int) (*Store, erro
 			"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_txlock=immediate"
 		openFile := func() (*sql.DB, error) {
 			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return nil, err
+			}
+			if err := private(target); err != nil {
 				return nil, err
 			}
 			db, err := sql.Open("sqlite", dsn)

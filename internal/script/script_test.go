@@ -2,6 +2,7 @@ package script
 
 import (
 	"testing"
+	"unicode/utf8"
 )
 
 func TestConvertRoundTrip(t *testing.T) {
@@ -26,5 +27,45 @@ func TestConvertRoundTrip(t *testing.T) {
 				t.Errorf("Detect(%q) = %s", tt.simp, got)
 			}
 		})
+	}
+}
+
+// TestStandard: traditional output is written as Taiwan or Hong Kong writes it (為, not OpenCC's
+// 爲), the standard told by the question's own characters, Taiwan when they tell nothing.
+func TestStandard(t *testing.T) {
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		text string
+		want Standard
+	}{
+		{"失業金怎麼領？", Taiwan},
+		{"申請失業保險要繳稅嗎？說明一下", Taiwan},
+		{"申請失業保險要繳税嗎？説明一下", HongKong},
+		{"屋企裏面的人點樣申請", HongKong},
+		{"為什麼", Taiwan},
+	} {
+		if got := c.StandardOf(tt.text); got != tt.want {
+			t.Errorf("StandardOf(%q) = %s, want %s", tt.text, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		simp string
+		std  Standard
+		want string
+	}{
+		{"为就业困难人员提供帮助，说明税收", Taiwan, "為就業困難人員提供幫助，說明稅收"},
+		{"为就业困难人员提供帮助，说明税收", HongKong, "為就業困難人員提供幫助，説明税收"},
+		{"堅持“四個并重”爲民服務", Taiwan, "堅持“四個並重”為民服務"},
+	} {
+		got := c.ToStandard(tt.simp, tt.std)
+		if got != tt.want {
+			t.Errorf("ToStandard(%q, %s) = %q, want %q", tt.simp, tt.std, got, tt.want)
+		}
+		if utf8.RuneCountInString(got) != utf8.RuneCountInString(tt.simp) {
+			t.Errorf("ToStandard(%q) changed the length", tt.simp)
+		}
 	}
 }
