@@ -43,6 +43,9 @@ type BuildOptions struct {
 	// Progress, when set, is called after each batch with the documents and passages done so far and
 	// the bytes of text indexed.
 	Progress func(docs, passages int, bytes int64)
+	// Pause, when set, is called at steps of the build: "merging" (every batch is written, its
+	// segments are about to be merged), "built" (complete, not yet published). A test hook.
+	Pause func(step string)
 }
 
 // cutAll cuts the documents into passages, in parallel, and returns them in document order.
@@ -73,12 +76,12 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 // BuildFrom is Build for documents read one at a time from src, in id order: the build holds a few
 // batches of documents in memory at a time, whatever the size of the corpus (see writeIndex).
 func BuildFrom(ctx context.Context, dataDir string, src Source, opt BuildOptions) (*Manifest, error) {
-	return build(ctx, dataDir, src, nil, opt, nil)
+	return build(ctx, dataDir, src, nil, opt)
 }
 
 // build writes a new index of src in a folder of its own, keeping what re says of an older index,
-// and publishes it. pause, when set, is called once the index is complete, before it is published.
-func build(ctx context.Context, dataDir string, src Source, re *reuse, opt BuildOptions, pause func()) (*Manifest, error) {
+// and publishes it.
+func build(ctx context.Context, dataDir string, src Source, re *reuse, opt BuildOptions) (*Manifest, error) {
 	began := time.Now()
 	defer lessGC()()
 	root := filepath.Join(dataDir, indexesDir)
@@ -119,7 +122,7 @@ func build(ctx context.Context, dataDir string, src Source, re *reuse, opt Build
 	if err != nil {
 		return nil, err
 	}
-	w, err := writeIndex(ctx, tmp, seg, src, re, opt.Progress)
+	w, err := writeIndex(ctx, tmp, seg, src, re, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -142,8 +145,8 @@ func build(ctx context.Context, dataDir string, src Source, re *reuse, opt Build
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if pause != nil {
-		pause()
+	if opt.Pause != nil {
+		opt.Pause("built")
 	}
 	if err := finishFolder(dataDir, name, tmp); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)

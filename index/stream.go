@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -77,7 +79,11 @@ func (s *FileSource) Read(i int) (*corpus.Document, error) {
 		s.mu.Unlock()
 		return nil, nil
 	}
-	s.repeals[i] = corpus.Repeals(d.Text)
+	titles := corpus.Repeals(d.Text)
+	for k, t := range titles {
+		titles[k] = strings.Clone(t) // not a piece of the text, which it would keep
+	}
+	s.repeals[i] = titles
 	return d, nil
 }
 
@@ -100,6 +106,29 @@ func (s *FileSource) Errs() error {
 	defer s.mu.Unlock()
 	sort.Slice(s.errs, func(i, j int) bool { return s.errs[i].Error() < s.errs[j].Error() })
 	return errors.Join(s.errs...)
+}
+
+// textless returns a copy of d without its text, whose strings are their own: metadata read from a
+// document is a piece of its text, which would otherwise be kept whole for as long as the copy is.
+func textless(d *corpus.Document) *corpus.Document {
+	c := *d
+	c.Text = ""
+	v := reflect.ValueOf(&c).Elem()
+	var clone func(v reflect.Value)
+	clone = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.String:
+			v.SetString(strings.Clone(v.String()))
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				if v.Field(i).CanSet() {
+					clone(v.Field(i))
+				}
+			}
+		}
+	}
+	clone(v)
+	return &c
 }
 
 // readGroup is how many documents are read and cut at once.
@@ -144,7 +173,8 @@ type written struct {
 // writeIndex reads the documents of src and writes, under dir, Bleve's index, the passage store,
 // the forward file and the numbering of Bleve's documents. With re, the documents it keeps are
 // taken from the old index.
-func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re *reuse, progress func(int, int, int64)) (*written, error) {
+func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re *reuse, opt BuildOptions) (*written, error) {
+	progress := opt.Progress
 	segDir, err := os.MkdirTemp(dir, "segments")
 	if err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
@@ -195,9 +225,7 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re 
 				return fail(err)
 			}
 			fw.addTitle(seg, it.doc.Title)
-			meta := *it.doc
-			meta.Text = ""
-			w.docs = append(w.docs, &meta)
+			w.docs = append(w.docs, textless(it.doc))
 			sigs = append(sigs, it.sig)
 		}
 		var docs []bleveindex.Document
@@ -258,6 +286,9 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re 
 		files <- result{tokens, err}
 	}()
 	paths, err := segs.wait()
+	if err == nil && opt.Pause != nil {
+		opt.Pause("merging")
+	}
 	var drops []*roaring.Bitmap
 	if err == nil && re != nil {
 		var old string

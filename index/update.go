@@ -47,7 +47,8 @@ type UpdateOptions struct {
 	// LockWait is how long to wait for another reindex to finish; 0 gives up at once.
 	LockWait time.Duration
 	// Pause, when set, is called at each step of the update: "indexing" (the new index is being
-	// written beside the live one), "built" (complete, not yet published). A test hook.
+	// written beside the live one), "merging" (its segments are written and about to be merged),
+	// "built" (complete, not yet published). A test hook.
 	Pause func(step string)
 }
 
@@ -149,11 +150,8 @@ func UpdateFrom(ctx context.Context, dataDir string, src Source, opt UpdateOptio
 			}
 		}
 	}
-	var pause func()
-	if opt.Pause != nil {
-		pause = func() { opt.Pause("built") }
-	}
-	m, err := build(ctx, dataDir, src, re, opt.BuildOptions, pause)
+	opt.BuildOptions.Pause = opt.Pause
+	m, err := build(ctx, dataDir, src, re, opt.BuildOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -180,9 +178,7 @@ func survey(ctx context.Context, src Source) ([]*corpus.Document, []int, error) 
 				errs[lo+k] = err
 				return
 			}
-			m := *d
-			m.Text = ""
-			read[lo+k], lens[lo+k] = &m, len(d.Text)
+			read[lo+k], lens[lo+k] = textless(d), len(d.Text)
 		})
 	}
 	if err := errors.Join(errs...); err != nil {

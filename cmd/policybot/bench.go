@@ -91,6 +91,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	detail := fs.Bool("detail", false, "with --qa: also print each question's rank of its answer (0: not in the first 10)")
 	split := fs.String("split", "", "with --qa: seeds, comma-separated; for each, also score the two halves of the questions shuffled by that seed")
 	serve := fs.String("serve", "", "only open the index built in this data folder and time the queries, in this process")
+	scale := fs.Int("scale", 0, "index a corpus N times the size of --corpus, generated from it (see scale.go), instead of --corpus itself")
+	seed := fs.Uint64("seed", 1, "with --scale: the generator's seed")
 	if err := parse(fs, args, &cfg); err != nil {
 		return err
 	}
@@ -106,8 +108,9 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	if fs.NArg() > 0 || (*answers == "") != (*questions == "") || *rounds < 1 || *serve != "" && *answers != "" || len(seeds) > 0 && *answers == "" {
-		return fmt.Errorf("%w: bench [--corpus DIR] [--queries FILE] | bench --qa ANSWERS --questions QUESTIONS [--split SEEDS] | bench --serve DATA", errUsage)
+	if fs.NArg() > 0 || (*answers == "") != (*questions == "") || *rounds < 1 || *serve != "" && *answers != "" || len(seeds) > 0 && *answers == "" ||
+		*scale < 0 || *scale > 0 && (*answers != "" || *serve != "") {
+		return fmt.Errorf("%w: bench [--corpus DIR] [--scale N [--seed S]] [--queries FILE] | bench --qa ANSWERS --questions QUESTIONS [--split SEEDS] | bench --serve DATA", errUsage)
 	}
 	if *serve != "" {
 		qs, err := readQueries(*queries)
@@ -154,6 +157,25 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		qs, err := readQueries(*queries)
 		if err != nil {
 			return err
+		}
+		if *scale > 0 {
+			gen, err := os.MkdirTemp("", "policybot-scale-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(gen)
+			began := time.Now()
+			n, err := generateScale(cfg.Corpus, cfg.Skip, gen, *scale, *seed)
+			if err != nil {
+				return err
+			}
+			e.log.Info("bench: generated", "scale", *scale, "seed", *seed, "mb", mb(n), "seconds", time.Since(began).Seconds())
+			corpusDir = fmt.Sprintf("%s ×%d (generated, seed %d)", cfg.Corpus, *scale, *seed)
+			cfg.Corpus, cfg.Skip = gen, nil
+			// What generating held is not the build's: the build's peak is measured from here.
+			runtime.GC()
+			debug.FreeOSMemory()
+			resetPeak()
 		}
 		if rep.Index, err = benchBuild(ctx, e, cfg, data); err != nil {
 			return err
