@@ -122,11 +122,10 @@ func openLive(ctx context.Context, e *env, cfg Config) (*index.Live, error) {
 	return live, nil
 }
 
-// servingGCPercent is the garbage collector's target in a process that answers questions. Most of its
-// heap is the documents' text and the passages, which live as long as the index; at Go's default
-// target of 100% the heap grows to twice that between collections for nothing. At 50% a server of
-// the 58 MB lawref corpus stays near 360 MB instead of 400 MB (`policybot bench`), at the cost of
-// more frequent, cheap collections (questions allocate little).
+// servingGCPercent is the garbage collector's target in a process that answers questions. Its heap
+// is small (the documents' metadata and the index's lookups; the text stays in the mapped store) and
+// lives as long as the index; at Go's default target of 100% the heap grows to twice that between
+// collections for nothing. At 50% collections are more frequent and cheap (questions allocate little).
 const servingGCPercent = 50
 
 // servingGC sets the collector's target for answering questions, unless GOGC was set by hand.
