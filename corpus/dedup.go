@@ -110,8 +110,25 @@ const (
 // DuplicateThreshold, using MinHash signatures with locality-sensitive hashing, so it scales to tens of
 // thousands of documents.
 func NearDuplicates(docs []*Document) []Duplicate {
-	sigs := make([][minhashes]uint64, len(docs))
-	parallel.For(len(docs), func(i int) { sigs[i] = minhash(skeleton(docs[i].Text), 5) })
+	sigs := make([]Signature, len(docs))
+	parallel.For(len(docs), func(i int) { sigs[i] = Sign(docs[i].Text) })
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	return Duplicates(ids, sigs)
+}
+
+// Signature is a document's MinHash signature, all NearDuplicates needs of its text: a build that
+// reads documents one at a time keeps their signatures, not their text.
+type Signature [minhashes]uint64
+
+// Sign returns the signature of a document's text.
+func Sign(text string) Signature { return minhash(skeleton(text), 5) }
+
+// Duplicates finds the near-duplicates among documents by their ids and signatures (see
+// NearDuplicates).
+func Duplicates(ids []string, sigs []Signature) []Duplicate {
 	rows := minhashes / bands
 	candidates := map[[2]int]bool{}
 	for b := 0; b < bands; b++ {
@@ -147,7 +164,7 @@ func NearDuplicates(docs []*Document) []Duplicate {
 		if sim < DuplicateThreshold {
 			continue
 		}
-		a, b := docs[c[0]].ID, docs[c[1]].ID
+		a, b := ids[c[0]], ids[c[1]]
 		if a > b {
 			a, b = b, a
 		}

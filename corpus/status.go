@@ -107,6 +107,16 @@ func versioned(d *Document) bool {
 //
 // It sets Status, SupersededBy and Sources.Status of the documents it marks, and nothing else.
 func InferStatus(docs []*Document) {
+	repeals := make([][]string, len(docs))
+	for i, d := range docs {
+		repeals[i] = Repeals(d.Text)
+	}
+	InferStatusFrom(docs, repeals)
+}
+
+// InferStatusFrom is InferStatus for documents whose text is not at hand, given the titles each
+// repeals (Repeals of its text, by the documents' order).
+func InferStatusFrom(docs []*Document, repeals [][]string) {
 	open := func(d *Document) bool { return d.Sources.Status == "" && d.Status == "" }
 	byKey := map[string][]*Document{}
 	for _, d := range docs {
@@ -146,8 +156,8 @@ func InferStatus(docs []*Document) {
 
 	// Documents repealed by name.
 	repealer := map[*Document]*Document{}
-	for _, m := range docs {
-		for _, title := range Repeals(m.Text) {
+	for i, m := range docs {
+		for _, title := range repeals[i] {
 			for _, x := range byKey[titleKey(title)] {
 				if x == m || !open(x) || !dateBefore(x.Date, m.Date) || !sameRegion(x, m) {
 					continue

@@ -90,15 +90,20 @@ func (h *Handlers) redactedCopies(docs []*corpus.Document) map[string]bool {
 	h.mu.Unlock()
 	masks := map[string]int{}
 	any := false
-	for _, d := range docs {
-		if m := corpus.Masks(d.Text); m > 0 {
+	ids := make([]string, len(docs))
+	sigs := make([]corpus.Signature, len(docs))
+	// Document by document, so that one document's text at a time is read.
+	for i, d := range docs {
+		text := h.docText(d)
+		ids[i], sigs[i] = d.ID, corpus.Sign(text)
+		if m := corpus.Masks(text); m > 0 {
 			masks[d.ID] = m
 			any = any || m >= minMasks
 		}
 	}
 	red := map[string]bool{}
 	if any {
-		for _, dup := range corpus.NearDuplicates(docs) {
+		for _, dup := range corpus.Duplicates(ids, sigs) {
 			a, b := masks[dup.A], masks[dup.B]
 			switch {
 			case a >= minMasks && a > b:
@@ -329,9 +334,9 @@ func (h *Handlers) examples(ctx context.Context) []Example {
 		intent Intent
 		cands  []candidate
 	}{
-		{Entitlement, wordCandidates(docs, benefitWords, h.conv.ToSimplified, "%s的%s有什么政策？", "%s%s怎么申请？")},
-		{Target, targetCandidates(docs, h.conv.ToSimplified)},
-		{Location, wordCandidates(docs, placeWords, h.conv.ToSimplified, "%s的%s在哪里？", "%s有哪些%s？")},
+		{Entitlement, wordCandidates(docs, h.docText, benefitWords, h.conv.ToSimplified, "%s的%s有什么政策？", "%s%s怎么申请？")},
+		{Target, targetCandidates(docs, h.docText, h.conv.ToSimplified)},
+		{Location, wordCandidates(docs, h.docText, placeWords, h.conv.ToSimplified, "%s的%s在哪里？", "%s有哪些%s？")},
 	} {
 		if e, ok := h.pick(ctx, kind.intent, kind.cands, used); ok {
 			list = append(list, e)
@@ -339,6 +344,18 @@ func (h *Handlers) examples(ctx context.Context) []Example {
 	}
 	h.ex = examplesCache{key: key.String(), list: list}
 	return list
+}
+
+// docText returns a document's text. The index lists its documents without their text, which stays on
+// disk until a document is asked for by its id.
+func (h *Handlers) docText(d *corpus.Document) string {
+	if d.Text != "" {
+		return d.Text
+	}
+	if full := h.search.Document(d.ID); full != nil {
+		return full.Text
+	}
+	return ""
 }
 
 // candidate is a possible example question: its text, the region it is about, and the words the
@@ -380,24 +397,31 @@ func (h *Handlers) pick(ctx context.Context, intent Intent, cands []candidate, u
 
 // wordCandidates are questions about the words of list the documents use, most used first, each
 // about the region of the document that uses it most, in each of the templates (region, word).
-func wordCandidates(docs []*corpus.Document, list []string, simp func(string) string, templates ...string) []candidate {
+func wordCandidates(docs []*corpus.Document, text func(*corpus.Document) string, list []string, simp func(string) string, templates ...string) []candidate {
 	type use struct {
 		word, region string
 		n            int
 	}
-	var uses []use
-	for _, w := range list {
-		best := use{word: w}
-		for _, d := range docs {
-			if d.Region == "" {
-				continue
-			}
-			if n := strings.Count(simp(d.Text), w); n > best.n {
-				best.n, best.region = n, simp(shortName(d.Region))
+	best := make([]use, len(list))
+	for i, w := range list {
+		best[i].word = w
+	}
+	// Document by document, so that one document's text at a time is read.
+	for _, d := range docs {
+		if d.Region == "" {
+			continue
+		}
+		t := simp(text(d))
+		for i, w := range list {
+			if n := strings.Count(t, w); n > best[i].n {
+				best[i].n, best[i].region = n, simp(shortName(d.Region))
 			}
 		}
-		if best.n > 0 {
-			uses = append(uses, best)
+	}
+	var uses []use
+	for _, b := range best {
+		if b.n > 0 {
+			uses = append(uses, b)
 		}
 	}
 	sort.SliceStable(uses, func(i, j int) bool { return uses[i].n > uses[j].n })
@@ -412,7 +436,7 @@ func wordCandidates(docs []*corpus.Document, list []string, simp func(string) st
 
 // targetCandidates are questions about the planned figures the documents state ("实现城镇新增就业20万人"
 // → "铜仁城镇新增就业的目标是多少？"), in document order.
-func targetCandidates(docs []*corpus.Document, simp func(string) string) []candidate {
+func targetCandidates(docs []*corpus.Document, text func(*corpus.Document) string, simp func(string) string) []candidate {
 	var out []candidate
 	seen := map[string]bool{}
 	for _, d := range docs {
@@ -420,7 +444,7 @@ func targetCandidates(docs []*corpus.Document, simp func(string) string) []candi
 			continue
 		}
 		region := simp(shortName(d.Region))
-		for _, line := range strings.Split(simp(d.Text), "\n") {
+		for _, line := range strings.Split(simp(text(d)), "\n") {
 			if !targetLine.MatchString(line) {
 				continue
 			}

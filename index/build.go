@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/metrics"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -41,6 +43,9 @@ type BuildOptions struct {
 	// Progress, when set, is called after each batch with the documents and passages done so far and
 	// the bytes of text indexed.
 	Progress func(docs, passages int, bytes int64)
+	// Pause, when set, is called at steps of the build: "merging" (every batch is written, its
+	// segments are about to be merged), "built" (complete, not yet published). A test hook.
+	Pause func(step string)
 }
 
 // cutAll cuts the documents into passages, in parallel, and returns them in document order.
@@ -64,6 +69,19 @@ func cutAll(docs []*corpus.Document) []corpus.Passage {
 // leaves the current index as it was; its partial folder is removed by the next build. It returns
 // the new index's manifest.
 func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt BuildOptions) (*Manifest, error) {
+	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
+	return BuildFrom(ctx, dataDir, Docs(docs), opt)
+}
+
+// BuildFrom is Build for documents read one at a time from src, in id order: the build holds a few
+// batches of documents in memory at a time, whatever the size of the corpus (see writeIndex).
+func BuildFrom(ctx context.Context, dataDir string, src Source, opt BuildOptions) (*Manifest, error) {
+	return build(ctx, dataDir, src, nil, opt)
+}
+
+// build writes a new index of src in a folder of its own, keeping what re says of an older index,
+// and publishes it.
+func build(ctx context.Context, dataDir string, src Source, re *reuse, opt BuildOptions) (*Manifest, error) {
 	began := time.Now()
 	defer lessGC()()
 	root := filepath.Join(dataDir, indexesDir)
@@ -81,11 +99,19 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := copyFile(opt.UserDict, filepath.Join(tmp, userDictFile)); err != nil {
-		return nil, fmt.Errorf("build index: user dictionary: %w", err)
-	}
-	if err := copyFile(opt.Synonyms, filepath.Join(tmp, synonymsFile)); err != nil {
-		return nil, fmt.Errorf("build index: synonyms: %w", err)
+	if re != nil {
+		for _, f := range []string{userDictFile, synonymsFile} {
+			if err := copyPath(filepath.Join(re.old.dir, f), filepath.Join(tmp, f)); err != nil {
+				return nil, fmt.Errorf("build index: %w", err)
+			}
+		}
+	} else {
+		if err := copyFile(opt.UserDict, filepath.Join(tmp, userDictFile)); err != nil {
+			return nil, fmt.Errorf("build index: user dictionary: %w", err)
+		}
+		if err := copyFile(opt.Synonyms, filepath.Join(tmp, synonymsFile)); err != nil {
+			return nil, fmt.Errorf("build index: synonyms: %w", err)
+		}
 	}
 	seg, err := acquireSegmenter(dataDir, filepath.Join(tmp, userDictFile))
 	if err != nil {
@@ -96,31 +122,37 @@ func Build(ctx context.Context, dataDir string, docs []*corpus.Document, opt Bui
 	if err != nil {
 		return nil, err
 	}
-
-	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
-	// Near-duplicates need the whole corpus but nothing of the index: find them meanwhile.
-	dups := make(chan []corpus.Duplicate, 1)
-	go func() { dups <- corpus.NearDuplicates(docs) }()
-	passages := cutAll(docs)
-	stored := storeAsync(tmp, docs, passages)
-	tokens, err := writeIndex(ctx, tmp, seg, docs, passages, opt.Progress)
+	w, err := writeIndex(ctx, tmp, seg, src, re, opt)
 	if err != nil {
-		<-stored
 		return nil, err
 	}
-	m, err := seal(ctx, tmp, Manifest{
+	m := Manifest{
 		Version: FormatVersion, Name: name, Created: time.Now().UTC(), Fingerprint: opt.Fingerprint,
-		Documents: len(docs), Passages: len(passages), Tokens: tokens, UserDictHash: seg.UserDictHash,
-		Synonyms: syn.Len(),
-	}, passages, stored, <-dups, began)
-	if err != nil {
+		Documents: len(w.docs), Passages: w.passages, Tokens: w.tokens, UserDictHash: seg.UserDictHash,
+		Synonyms: syn.Len(), Cut: w.cut, Bytes: w.bytes,
+	}
+	if w.passages > 0 {
+		m.AvgLen = float64(m.Tokens) / float64(w.passages)
+	}
+	for _, d := range w.dups {
+		m.Duplicates = append(m.Duplicates, DupPair{A: d.A, B: d.B, Similarity: d.Similarity})
+	}
+	m.BuildSeconds = time.Since(began).Seconds()
+	mb, _ := json.MarshalIndent(m, "", "  ")
+	if err := writeAtomic(filepath.Join(tmp, manifestFile), mb); err != nil {
+		return nil, fmt.Errorf("write index: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if opt.Pause != nil {
+		opt.Pause("built")
 	}
 	if err := finishFolder(dataDir, name, tmp); err != nil {
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	ok = true
-	return m, nil
+	return &m, nil
 }
 
 // startFolder makes a new, empty partial index folder under dataDir/indexes and returns its name and
@@ -138,63 +170,65 @@ func startFolder(dataDir string) (name, tmp string, err error) {
 
 // finishFolder moves a complete partial folder into place under its name and publishes it.
 func finishFolder(dataDir, name, tmp string) error {
+	dropCache(tmp)
 	if err := os.Rename(tmp, filepath.Join(dataDir, indexesDir, name)); err != nil {
 		return err
 	}
 	return Publish(dataDir, name)
 }
 
-// storeAsync writes the documents and their passages in dir's store file, meanwhile, and says on
-// the channel it returns when it is done.
-func storeAsync(dir string, docs []*corpus.Document, passages []corpus.Passage) <-chan error {
-	stored := make(chan error, 1)
-	go func() { stored <- writeStore(filepath.Join(dir, storeFile), docs, passages) }()
-	return stored
-}
-
-// seal completes a built index folder: it waits for the store file (see storeAsync), writes Bleve's
-// numbering of the passages and, last, the manifest (with the average length BM25 uses and the
-// near-duplicates found), and returns the manifest.
-func seal(ctx context.Context, dir string, m Manifest, passages []corpus.Passage, stored <-chan error, dups []corpus.Duplicate, began time.Time) (*Manifest, error) {
-	if len(passages) > 0 {
-		m.AvgLen = float64(m.Tokens) / float64(len(passages))
-	}
-	for _, d := range dups {
-		m.Duplicates = append(m.Duplicates, DupPair{A: d.A, B: d.B, Similarity: d.Similarity})
-	}
-	if err := <-stored; err != nil {
-		return nil, err
-	}
-	if err := writeNumbers(dir, passages); err != nil {
-		return nil, fmt.Errorf("write index: %w", err)
-	}
-	m.BuildSeconds = time.Since(began).Seconds()
-	mb, _ := json.MarshalIndent(m, "", "  ")
-	if err := writeAtomic(filepath.Join(dir, manifestFile), mb); err != nil {
-		return nil, fmt.Errorf("write index: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
 const partialSuffix = ".partial"
 
 // buildGCPercent is the garbage collector's target while an index is built. Building allocates a
 // great deal that lives briefly (analysed fields, Bleve's segment buffers); at Go's default of 100%
-// a lawref build spent a fifth of its CPU collecting. At 200% it takes about 20% less CPU and 1.4
-// times the memory (2.9 GB instead of 2.1 GB for lawref's 55 MB).
+// a lawref build spent a fifth of its CPU collecting. At 200% it takes about 20% less CPU; the heap a
+// streaming build holds is a few batches, so the extra memory is bounded too.
 const buildGCPercent = 200
 
-// lessGC raises the collector's target for a build, unless GOGC was set by hand, and returns the
-// function that restores it.
+// buildMemoryLimit is the Go memory a build aims to stay under (see debug.SetMemoryLimit): the
+// collector runs at buildGCPercent until the heap nears it, then as often as it takes. What a
+// streaming build holds live is a few batches (about 200 MB) and a few words per passage, which grow
+// with the corpus: the limit grows with them (see fitMemoryLimit), so that it costs a few more
+// collections, never a collector that does not stop.
+const buildMemoryLimit = 320 << 20
+
+// limitSet says whether the build set the memory limit (GOMEMLIMIT was not set by hand).
+var limitSet atomic.Bool
+
+// lessGC raises the collector's target for a build, and sets its memory limit, unless GOGC or
+// GOMEMLIMIT were set by hand, and returns the function that restores them.
 func lessGC() func() {
-	if os.Getenv("GOGC") != "" {
-		return func() {}
+	restore := []func(){}
+	if os.Getenv("GOGC") == "" {
+		old := debug.SetGCPercent(buildGCPercent)
+		restore = append(restore, func() { debug.SetGCPercent(old) })
 	}
-	old := debug.SetGCPercent(buildGCPercent)
-	return func() { debug.SetGCPercent(old) }
+	if os.Getenv("GOMEMLIMIT") == "" {
+		old := debug.SetMemoryLimit(buildMemoryLimit)
+		limitSet.Store(true)
+		restore = append(restore, func() { limitSet.Store(false); debug.SetMemoryLimit(old) })
+	}
+	return func() {
+		for _, f := range restore {
+			f()
+		}
+	}
+}
+
+// fitMemoryLimit raises the build's memory limit to half as much again as the heap held live at the
+// last collection, when that is more than buildMemoryLimit.
+func fitMemoryLimit() {
+	if !limitSet.Load() {
+		return
+	}
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	if want := int64(sample[0].Value.Uint64()) * 3 / 2; want > buildMemoryLimit {
+		debug.SetMemoryLimit(want)
+	}
 }
 
 // Publish makes the index folder name the current index of dataDir, atomically, and removes the

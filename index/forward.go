@@ -1,9 +1,11 @@
 package index
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"sort"
@@ -59,82 +61,279 @@ type forward struct {
 	toks     []byte
 }
 
-// forwardData is a forward file's content while it is being built.
-type forwardData struct {
-	terms   []string // in byte order
-	termMax []float32
-	passOff []uint32 // into toks
-	toks    []uint32 // term<<1 | sub, term numbers in byte order
-	passSec []uint32
-	secOff  []uint32
-	secToks []uint32
-	docOff  []uint32
-	docToks []uint32
+// forwardWriter writes a forward file as the passages come, in order. The passages' and sections'
+// words go to temporary files as they come, numbered as the terms are met; what stays in memory is
+// the terms and a few words for each passage. At the end the terms are numbered by frequency and the
+// words read back, renumbered and packed into the file.
+type forwardWriter struct {
+	voc      *vocab   // every term met, numbered as met
+	freq     []uint32 // occurrences in the passages' text, by term
+	toks     *tempWords
+	secToks  *tempWords
+	passOff  []uint32 // into the passages' words
+	passSec  []uint32
+	secOff   []uint32 // into the sections' words
+	docOff   []uint32
+	docToks  []uint32
+	nToks    uint64
+	nSecToks uint64
 }
 
-func (f *forwardData) write(path string) error {
-	// Number the terms by frequency, most frequent first, so that most tokens take one or two bytes.
-	freq := make([]uint32, len(f.terms))
-	for _, t := range f.toks {
-		freq[t>>1]++
+// newForwardWriter starts a forward file whose temporary files go in dir.
+func newForwardWriter(dir string) (*forwardWriter, error) {
+	toks, err := newTempWords(dir, "forward-words")
+	if err != nil {
+		return nil, err
 	}
-	order := make([]uint32, len(f.terms)) // new number -> old
-	for i := range order {
-		order[i] = uint32(i)
+	secToks, err := newTempWords(dir, "forward-sections")
+	if err != nil {
+		toks.close()
+		return nil, err
 	}
-	sort.SliceStable(order, func(a, b int) bool { return freq[order[a]] > freq[order[b]] })
-	renum := make([]uint32, len(f.terms)) // old -> new
-	for n, old := range order {
-		renum[old] = uint32(n)
+	return &forwardWriter{voc: newVocab(), toks: toks, secToks: secToks, passOff: []uint32{0}, secOff: []uint32{0}, docOff: []uint32{0}}, nil
+}
+
+// addTitle adds the words of the next document's title.
+func (fw *forwardWriter) addTitle(seg *Segmenter, title string) {
+	for _, t := range seg.Tokenize(title) {
+		fw.docToks = append(fw.docToks, fw.voc.id(t.Term)<<1|subBits(t.Sub))
+	}
+	fw.docOff = append(fw.docOff, uint32(len(fw.docToks)))
+}
+
+// add adds the passages of a chunk, whose words are numbered in fw's vocabulary (see vocab.adopt).
+func (fw *forwardWriter) add(c *chunk) error {
+	for len(fw.freq) < len(fw.voc.terms) {
+		fw.freq = append(fw.freq, 0)
+	}
+	for _, t := range c.toks {
+		fw.freq[t>>1]++
+	}
+	fw.toks.add(c.toks)
+	for _, o := range c.passOff[1:] {
+		fw.passOff = append(fw.passOff, uint32(fw.nToks)+o)
+	}
+	fw.nToks += uint64(len(c.toks))
+	secBase := uint32(len(fw.secOff) - 1)
+	for _, sec := range c.passSec {
+		fw.passSec = append(fw.passSec, secBase+sec)
+	}
+	fw.secToks.add(c.secToks)
+	for _, o := range c.secOff[1:] {
+		fw.secOff = append(fw.secOff, uint32(fw.nSecToks)+o)
+	}
+	fw.nSecToks += uint64(len(c.secToks))
+	if fw.nToks > math.MaxUint32 || fw.nSecToks > math.MaxUint32 {
+		return errors.New("forward file: too many words")
+	}
+	return nil
+}
+
+// passages is the number of passages added.
+func (fw *forwardWriter) passages() int { return len(fw.passOff) - 1 }
+
+// abort removes the temporary files of a forward file that will not be finished.
+func (fw *forwardWriter) abort() {
+	fw.toks.close()
+	fw.secToks.close()
+}
+
+// finish writes the forward file at path, removes the temporary files and returns the number of
+// words in the passages.
+func (fw *forwardWriter) finish(path string) (int, error) {
+	defer fw.abort()
+	for len(fw.freq) < len(fw.voc.terms) {
+		fw.freq = append(fw.freq, 0)
+	}
+	terms := fw.voc.terms
+	nTerms := len(terms)
+	// byText lists the terms in byte order; the file numbers them by frequency, most frequent first
+	// (ties in byte order), so that most words take one or two bytes.
+	byText := make([]uint32, nTerms)
+	for i := range byText {
+		byText[i] = uint32(i)
+	}
+	sort.Slice(byText, func(a, b int) bool { return terms[byText[a]] < terms[byText[b]] })
+	order := append([]uint32(nil), byText...) // new number -> term
+	sort.SliceStable(order, func(a, b int) bool { return fw.freq[order[a]] > fw.freq[order[b]] })
+	renum := make([]uint32, nTerms) // term -> new number
+	for n, t := range order {
+		renum[t] = uint32(n)
 	}
 	re := func(t uint32) uint32 { return renum[t>>1]<<1 | t&subFlag }
 
-	file, err := os.Create(path)
-	if err != nil {
-		return err
+	// One pass over the words: each term's largest BM25 tf-part, and each passage's packed length.
+	nPass := fw.passages()
+	avg := 1.0
+	if nPass > 0 && fw.nToks > 0 {
+		avg = float64(fw.nToks) / float64(nPass)
 	}
-	w := &leWriter{buf: make([]byte, 0, 1<<20), f: file}
-	var packed []byte
-	passByte := make([]uint32, 0, len(f.passOff))
-	for p := 0; p+1 < len(f.passOff); p++ {
-		passByte = append(passByte, uint32(len(packed)))
-		for _, t := range f.toks[f.passOff[p]:f.passOff[p+1]] {
-			packed = binary.AppendUvarint(packed, uint64(re(t)))
+	termMax := make([]float32, nTerms)
+	passByte := make([]uint32, 0, nPass+1)
+	var packed uint64
+	r, err := fw.toks.reader()
+	if err != nil {
+		return 0, err
+	}
+	var buf, ids []uint32
+	for p := 0; p < nPass; p++ {
+		passByte = append(passByte, uint32(packed))
+		n := int(fw.passOff[p+1] - fw.passOff[p])
+		if buf, err = r.read(buf[:0], n); err != nil {
+			return 0, err
+		}
+		ids = ids[:0]
+		for _, t := range buf {
+			packed += uint64(uvarintLen(re(t)))
+			ids = append(ids, t>>1)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		for i := 0; i < len(ids); {
+			j := i
+			for j < len(ids) && ids[j] == ids[i] {
+				j++
+			}
+			if v := float32(tfPart(j-i, n, avg)); v > termMax[ids[i]] {
+				termMax[ids[i]] = v
+			}
+			i = j
 		}
 	}
-	passByte = append(passByte, uint32(len(packed)))
-	if uint64(len(packed)) > math.MaxUint32 {
-		file.Close()
-		return errors.New("forward file: too many words")
+	passByte = append(passByte, uint32(packed))
+	if packed > math.MaxUint32 {
+		return 0, errors.New("forward file: too many words")
 	}
-	w.u32(forwardMagic, forwardVersion, uint32(len(f.terms)), uint32(len(f.passOff)-1), uint32(len(f.toks)), uint32(len(packed)),
-		uint32(len(f.secOff)-1), uint32(len(f.secToks)), uint32(len(f.docOff)-1), uint32(len(f.docToks)))
+
+	file, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	w := &leWriter{buf: make([]byte, 0, 1<<20), f: file}
+	w.u32(forwardMagic, forwardVersion, uint32(nTerms), uint32(nPass), uint32(fw.nToks), uint32(packed),
+		uint32(len(fw.secOff)-1), uint32(fw.nSecToks), uint32(len(fw.docOff)-1), uint32(len(fw.docToks)))
 	var text []byte
-	off := make([]uint32, 0, len(f.terms)+1)
-	maxBits := make([]uint32, 0, len(f.terms))
-	for _, old := range order {
+	off := make([]uint32, 0, nTerms+1)
+	maxBits := make([]uint32, 0, nTerms)
+	for _, t := range order {
 		off = append(off, uint32(len(text)))
-		text = append(text, f.terms[old]...)
-		maxBits = append(maxBits, math.Float32bits(f.termMax[old]))
+		text = append(text, terms[t]...)
+		maxBits = append(maxBits, math.Float32bits(termMax[t]))
 	}
 	off = append(off, uint32(len(text)))
 	w.u32(off...)
 	w.bytes(text, true)
-	w.u32(renum...) // the old numbers are the byte order: renum lists the new numbers in byte order
+	text = nil
+	for _, t := range byText {
+		w.u32(renum[t])
+	}
 	w.u32(maxBits...)
-	w.u32(f.passOff...)
+	w.u32(fw.passOff...)
 	w.u32(passByte...)
-	w.u32(f.passSec...)
-	w.u32(f.secOff...)
-	for _, t := range f.secToks {
+	w.u32(fw.passSec...)
+	w.u32(fw.secOff...)
+	if r, err = fw.secToks.reader(); err != nil {
+		file.Close()
+		return 0, err
+	}
+	for left := fw.nSecToks; left > 0; {
+		n := min(left, 1<<16)
+		if buf, err = r.read(buf[:0], int(n)); err != nil {
+			file.Close()
+			return 0, err
+		}
+		for _, t := range buf {
+			w.u32(re(t))
+		}
+		left -= n
+	}
+	w.u32(fw.docOff...)
+	for _, t := range fw.docToks {
 		w.u32(re(t))
 	}
-	w.u32(f.docOff...)
-	for _, t := range f.docToks {
-		w.u32(re(t))
+	if r, err = fw.toks.reader(); err != nil {
+		file.Close()
+		return 0, err
 	}
-	w.bytes(packed, false)
-	return w.close()
+	for left := fw.nToks; left > 0; {
+		n := min(left, 1<<16)
+		if buf, err = r.read(buf[:0], int(n)); err != nil {
+			file.Close()
+			return 0, err
+		}
+		for _, t := range buf {
+			w.buf = binary.AppendUvarint(w.buf, uint64(re(t)))
+		}
+		w.flush(false)
+		left -= n
+	}
+	if err := w.close(); err != nil {
+		return 0, err
+	}
+	return int(fw.nToks), nil
+}
+
+// uvarintLen is the length of x as a uvarint.
+func uvarintLen(x uint32) int {
+	n := 1
+	for x >= 0x80 {
+		x >>= 7
+		n++
+	}
+	return n
+}
+
+// tempWords is a temporary file of u32 words, written in order and read back from the start.
+type tempWords struct {
+	f *os.File
+	w *bufio.Writer
+}
+
+func newTempWords(dir, name string) (*tempWords, error) {
+	f, err := os.CreateTemp(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	return &tempWords{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+}
+
+func (t *tempWords) add(ws []uint32) {
+	var b [4]byte
+	for _, x := range ws {
+		binary.LittleEndian.PutUint32(b[:], x)
+		t.w.Write(b[:])
+	}
+}
+
+// reader flushes what was written and returns a reader from the start.
+func (t *tempWords) reader() (*wordReader, error) {
+	if err := t.w.Flush(); err != nil {
+		return nil, err
+	}
+	if _, err := t.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return &wordReader{r: bufio.NewReaderSize(t.f, 1<<20)}, nil
+}
+
+func (t *tempWords) close() {
+	t.f.Close()
+	os.Remove(t.f.Name())
+}
+
+type wordReader struct {
+	r *bufio.Reader
+	b [4]byte
+}
+
+// read appends the next n words to buf.
+func (r *wordReader) read(buf []uint32, n int) ([]uint32, error) {
+	for ; n > 0; n-- {
+		if _, err := io.ReadFull(r.r, r.b[:]); err != nil {
+			return buf, fmt.Errorf("forward file: read back: %w", err)
+		}
+		buf = append(buf, binary.LittleEndian.Uint32(r.b[:]))
+	}
+	return buf, nil
 }
 
 var errForward = errors.New("bad forward file")
@@ -347,81 +546,8 @@ func (v *vocab) adopt(c *chunk) {
 	c.voc = v
 }
 
-// mergeVocabs returns the union of the tables' terms in byte order and, for each table, the map from
-// its numbers to the union's.
-func mergeVocabs(vs []*vocab) ([]string, [][]uint32) {
-	all := map[string]struct{}{}
-	for _, v := range vs {
-		for _, t := range v.terms {
-			all[t] = struct{}{}
-		}
-	}
-	terms := make([]string, 0, len(all))
-	for t := range all {
-		terms = append(terms, t)
-	}
-	sort.Strings(terms)
-	num := make(map[string]uint32, len(terms))
-	for i, t := range terms {
-		num[t] = uint32(i)
-	}
-	maps := make([][]uint32, len(vs))
-	for i, v := range vs {
-		m := make([]uint32, len(v.terms))
-		for j, t := range v.terms {
-			m[j] = num[t]
-		}
-		maps[i] = m
-	}
-	return terms, maps
-}
-
 // tfPart is BM25's term-frequency part for a term found tf times in a passage of length words.
 func tfPart(tf, length int, avg float64) float64 {
 	t := float64(tf)
 	return t * (bm25K1 + 1) / (t + bm25K1*(1-bm25B+bm25B*float64(length)/avg))
-}
-
-// maxTF computes, for each term, the largest tfPart over the passages.
-func (f *forwardData) maxTF(avg float64, workers int) {
-	f.termMax = make([]float32, len(f.terms))
-	n := len(f.passOff) - 1
-	parts := make([][]float32, workers)
-	done := make(chan struct{}, workers)
-	for w := 0; w < workers; w++ {
-		go func(w int) {
-			m := make([]float32, len(f.terms))
-			var buf []uint32
-			for p := w; p < n; p += workers {
-				toks := f.toks[f.passOff[p]:f.passOff[p+1]]
-				buf = buf[:0]
-				for _, t := range toks {
-					buf = append(buf, t>>1)
-				}
-				sort.Slice(buf, func(i, j int) bool { return buf[i] < buf[j] })
-				for i := 0; i < len(buf); {
-					j := i
-					for j < len(buf) && buf[j] == buf[i] {
-						j++
-					}
-					if v := float32(tfPart(j-i, len(toks), avg)); v > m[buf[i]] {
-						m[buf[i]] = v
-					}
-					i = j
-				}
-			}
-			parts[w] = m
-			done <- struct{}{}
-		}(w)
-	}
-	for w := 0; w < workers; w++ {
-		<-done
-	}
-	for _, m := range parts {
-		for i, v := range m {
-			if v > f.termMax[i] {
-				f.termMax[i] = v
-			}
-		}
-	}
 }

@@ -23,7 +23,7 @@ import (
 
 // FormatVersion changes whenever the index layout or analysis changes, so that indexes built by an
 // older program are rebuilt rather than misread.
-const FormatVersion = 5
+const FormatVersion = 6
 
 // ErrNoIndex reports a data folder without a published index.
 var ErrNoIndex = errors.New("index: no index built yet")
@@ -57,6 +57,8 @@ type Manifest struct {
 	Synonyms     int       `json:"synonyms"`   // phrases in its synonym list
 	Duplicates   []DupPair `json:"duplicates"` // near-duplicate documents found at build time
 	BuildSeconds float64   `json:"build_seconds"`
+	Cut          int       `json:"cut"`   // passages cut and analysed by the build (not kept from an older index)
+	Bytes        int64     `json:"bytes"` // text of the documents cut (all but those kept)
 }
 
 // DupPair names two documents that are near-duplicates of each other.
@@ -307,15 +309,21 @@ func (ix *Index) Close() error {
 // Dir is the folder the index lives in.
 func (ix *Index) Dir() string { return ix.dir }
 
-// Documents returns the indexed documents in id order. Callers must not modify them.
+// Documents returns the indexed documents in id order, with their metadata and without their text
+// (Text is ""): the text stays on disk until asked for (see Document). Callers must not modify them.
+// The search's hits (Hit.Doc) are these documents too.
 func (ix *Index) Documents() []*corpus.Document { return ix.docs }
 
-// Document returns the indexed document with the given id, or nil.
+// Document returns the indexed document with the given id, with its text, or nil. The document is a
+// copy of its own, text included, which stays whole after the index is closed.
 func (ix *Index) Document(id string) *corpus.Document {
-	if i, ok := ix.docIdx[id]; ok {
-		return ix.docs[i]
+	i, ok := ix.docIdx[id]
+	if !ok {
+		return nil
 	}
-	return nil
+	d := *ix.docs[i]
+	d.Text = strings.Clone(ix.st.docText(i))
+	return &d
 }
 
 // Passage returns the passage with the given id ("doc#seq"), or nil.
@@ -338,12 +346,13 @@ func (ix *Index) passageIndex(id string) int {
 
 // passage makes passage i.
 func (ix *Index) passage(i int) *corpus.Passage {
-	d := ix.pdoc[i]
-	return ix.st.passage(i, i-int(ix.st.first[d]), ix.docs[d])
+	d := int(ix.pdoc[i])
+	return ix.st.passage(i, i-int(ix.st.first[d]), d)
 }
 
-// text returns the text of passage i.
-func (ix *Index) text(i int) string { return ix.st.passageText(i, ix.docs[ix.pdoc[i]]) }
+// text returns the text of passage i, valid while the index is open: for reading during a search,
+// never for keeping.
+func (ix *Index) text(i int) string { return ix.st.passageText(i, int(ix.pdoc[i])) }
 
 // rebuilt reports whether passage i is a rebuilt table row.
 func (ix *Index) rebuilt(i int) bool { return ix.st.pass[i].row >= 0 }

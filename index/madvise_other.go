@@ -4,3 +4,6 @@ package index
 
 // adviseRandom does nothing where madvise is not at hand.
 func adviseRandom([]byte) {}
+
+// dropCache does nothing where fadvise is not at hand.
+func dropCache(string) {}

@@ -20,17 +20,21 @@ import (
 	"policybot/corpus"
 )
 
-// The store holds the documents and their passages in one file that opens with a single read and
-// almost no allocation: the documents' metadata (gob), their text in one block, and the passages
+// The store holds the documents and their passages in one file that opens with a single map and
+// almost no allocation: the documents' text in one block, their metadata (gob), and the passages
 // as fixed-size records that point into that text. A passage's section path is a chain of
 // section records shared by every passage of the section, so that 230,000 passages of a law corpus
 // do not each carry copies of their headings. corpus.Passage values are made on demand.
+//
+// It is written as the documents come (see storeWriter): the text first, as each document is
+// indexed, then the rest, which is small beside it, and last the header, which gives every length.
 //
 // Layout (little-endian, every array at a multiple of 4 bytes):
 //
 //	header  magic "PBST", version, documents, passages, sections, rebuilt rows, and the byte
 //	        lengths of the metadata, the heading text, the rebuilt rows' text and the documents' text,
-//	        and the number of leads
+//	        and the number of leads; 16 words in all
+//	text    the documents' text, padded to 4
 //	meta    gob of []docMeta, padded to 4
 //	docText [documents+1]u32 offsets of each document's text in text
 //	docPass [documents+1]u32 each document's first passage
@@ -41,10 +45,10 @@ import (
 //	leads   [leads]leadRec
 //	heads   heading text, padded to 4
 //	extra   rebuilt rows' text, cells and headers, padded to 4
-//	text    the documents' text
 const (
 	storeMagic   = 0x54534250 // "PBST"
-	storeVersion = 2
+	storeVersion = 3
+	storeHeader  = 64
 )
 
 // docMeta is a document without its text.
@@ -81,75 +85,87 @@ type rowRec struct {
 	textOff, textLen, cellsOff, cellsLen, headersOff, headersLen uint32 // in extra
 }
 
-// store is an opened store. Its records are read from a memory map (heads and extra point into it,
-// so strings taken from them are cloned before they leave the package); the documents' text is
-// read into memory, as callers may keep it.
+// store is an opened store. Everything but the documents' metadata is read from a memory map, so
+// that serving holds in memory only the pages searches touch: the documents' text, the passages'
+// records, their section paths and rebuilt rows. Strings taken from the map (docText, passageText,
+// heads, extra) are valid only while the store is open and are cloned before they leave the package
+// (see passage and Index.Document). The documents handed out (docs) carry their metadata, in the
+// heap, and no text.
 type store struct {
-	mm    mmap.MMap
-	docs  []*corpus.Document
-	first []uint32 // docPass
-	masks []uint32
-	pass  []passRec
-	nodes []nodeRec
-	rows  []rowRec
-	leads []leadRec
-	heads string
-	extra string
+	mm      mmap.MMap
+	docs    []*corpus.Document // without their text
+	textOff []uint32           // offsets of each document's text in text
+	text    string             // the documents' text, in the map
+	first   []uint32           // docPass
+	masks   []uint32
+	pass    []passRec
+	nodes   []nodeRec
+	rows    []rowRec
+	leads   []leadRec
+	heads   string
+	extra   string
 }
 
-// writeStore saves the documents and passages.
-func writeStore(path string, docs []*corpus.Document, passages []corpus.Passage) error {
-	var metas []docMeta
-	var text bytes.Buffer
-	docText := []uint32{0}
-	docPass := []uint32{0}
-	docMask := make([]uint32, 0, len(docs))
-	docOf := make(map[string]int, len(docs))
-	for i, d := range docs {
-		docOf[d.ID] = i
-		metas = append(metas, docMeta{ID: d.ID, Meta: d.Meta, Source: d.Source, Format: d.Format, Encoding: d.Encoding, Hash: d.Hash})
-		text.WriteString(d.Text)
-		if text.Len() > 1<<32-1 {
-			return errors.New("write store: the documents' text passes 4 GB")
-		}
-		docText = append(docText, uint32(text.Len()))
-		docMask = append(docMask, uint32(corpus.Masks(d.Text)))
+// storeWriter writes a store file as the documents come, in order: each document's text goes to
+// the file at once; what is kept until the end is a few words for each passage and section.
+type storeWriter struct {
+	f       *os.File
+	w       *leWriter
+	textLen uint64
+	docText []uint32
+	docPass []uint32
+	docMask []uint32
+	pass    []passRec
+	nodes   []nodeRec
+	rows    []rowRec
+	leads   []leadRec
+	heads   []byte
+	extra   []byte
+}
+
+// newStoreWriter creates the store file at path.
+func newStoreWriter(path string) (*storeWriter, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("write store: %w", err)
 	}
-	var meta bytes.Buffer
-	if err := gob.NewEncoder(&meta).Encode(metas); err != nil {
-		return fmt.Errorf("write store: %w", err)
+	sw := &storeWriter{f: f, w: &leWriter{buf: make([]byte, 0, 1<<20), f: f}, docText: []uint32{0}, docPass: []uint32{0}}
+	sw.w.bytes(make([]byte, storeHeader), false) // the header, written last
+	return sw, nil
+}
+
+// nodeKey identifies a section of a document.
+type nodeKey struct {
+	parent     int32
+	title      string
+	start, end int
+}
+
+// add writes a document and its passages, which follow the previous document's.
+func (sw *storeWriter) add(d *corpus.Document, passages []corpus.Passage) error {
+	sw.w.bytes([]byte(d.Text), false)
+	sw.textLen += uint64(len(d.Text))
+	if sw.textLen > 1<<32-1 {
+		return errors.New("write store: the documents' text passes 4 GB")
 	}
-	type nodeKey struct {
-		parent     int32
-		title      string
-		start, end int
-	}
-	nodeOf := map[nodeKey]int32{}
-	var nodes []nodeRec
-	var heads, extra strings.Builder
-	var rows []rowRec
-	var leads []leadRec
-	pass := make([]passRec, len(passages))
-	di := 0
+	sw.docText = append(sw.docText, uint32(sw.textLen))
+	sw.docMask = append(sw.docMask, uint32(corpus.Masks(d.Text)))
+	nodeOf := map[nodeKey]int32{} // a document's sections are its own
 	for i := range passages {
 		p := &passages[i]
-		for docs[di].ID != p.DocID {
-			di++
-			docPass = append(docPass, uint32(i))
-		}
 		node := int32(-1)
 		for _, h := range p.Path {
 			k := nodeKey{node, h.Text, h.Start, h.End}
 			n, ok := nodeOf[k]
 			if !ok {
-				n = int32(len(nodes))
+				n = int32(len(sw.nodes))
 				nodeOf[k] = n
-				nodes = append(nodes, nodeRec{uint32(heads.Len()), uint32(len(h.Text)), uint32(h.Start), uint32(h.End), node})
-				heads.WriteString(h.Text)
+				sw.nodes = append(sw.nodes, nodeRec{uint32(len(sw.heads)), uint32(len(h.Text)), uint32(h.Start), uint32(h.End), node})
+				sw.heads = append(sw.heads, h.Text...)
 			}
 			node = n
 		}
-		pass[i] = passRec{uint32(p.Start), uint32(p.End), node, -1, -1}
+		rec := passRec{uint32(p.Start), uint32(p.End), node, -1, -1}
 		if len(p.Lead) > 0 {
 			if len(p.Lead) > maxLead {
 				return fmt.Errorf("write store: passage %s repeats %d spans, more than %d", p.ID(), len(p.Lead), maxLead)
@@ -158,57 +174,83 @@ func writeStore(path string, docs []*corpus.Document, passages []corpus.Passage)
 			for j, sp := range p.Lead {
 				l.spans[j] = [2]uint32{uint32(sp[0]), uint32(sp[1])}
 			}
-			pass[i].lead = int32(len(leads))
-			leads = append(leads, l)
+			rec.lead = int32(len(sw.leads))
+			sw.leads = append(sw.leads, l)
 		}
 		if p.Rebuilt {
-			pass[i].row = int32(len(rows))
-			r := rowRec{textOff: uint32(extra.Len()), textLen: uint32(len(p.Text))}
-			extra.WriteString(p.Text)
-			r.cellsOff, r.cellsLen = uint32(extra.Len()), uint32(len(p.Cells))
-			extra.WriteString(p.Cells)
-			r.headersOff, r.headersLen = uint32(extra.Len()), uint32(len(p.Headers))
-			extra.WriteString(p.Headers)
-			rows = append(rows, r)
+			rec.row = int32(len(sw.rows))
+			r := rowRec{textOff: uint32(len(sw.extra)), textLen: uint32(len(p.Text))}
+			sw.extra = append(sw.extra, p.Text...)
+			r.cellsOff, r.cellsLen = uint32(len(sw.extra)), uint32(len(p.Cells))
+			sw.extra = append(sw.extra, p.Cells...)
+			r.headersOff, r.headersLen = uint32(len(sw.extra)), uint32(len(p.Headers))
+			sw.extra = append(sw.extra, p.Headers...)
+			sw.rows = append(sw.rows, r)
 		}
+		sw.pass = append(sw.pass, rec)
 	}
-	for len(docPass) < len(docs)+1 {
-		docPass = append(docPass, uint32(len(passages)))
+	if len(sw.heads) > 1<<32-1 || len(sw.extra) > 1<<32-1 {
+		return errors.New("write store: the headings or rebuilt rows pass 4 GB")
 	}
+	sw.docPass = append(sw.docPass, uint32(len(sw.pass)))
+	return sw.w.err
+}
 
-	f, err := os.Create(path)
-	if err != nil {
+// finish writes the documents' metadata (docs, in the order they were added, with their final
+// status: their text is not read), the records and the header, and closes the file.
+func (sw *storeWriter) finish(docs []*corpus.Document) error {
+	if len(docs) != len(sw.docMask) {
+		sw.abort()
+		return fmt.Errorf("write store: %d documents, %d added", len(docs), len(sw.docMask))
+	}
+	metas := make([]docMeta, len(docs))
+	for i, d := range docs {
+		metas[i] = docMeta{ID: d.ID, Meta: d.Meta, Source: d.Source, Format: d.Format, Encoding: d.Encoding, Hash: d.Hash}
+	}
+	var meta bytes.Buffer
+	if err := gob.NewEncoder(&meta).Encode(metas); err != nil {
+		sw.abort()
 		return fmt.Errorf("write store: %w", err)
 	}
-	w := &leWriter{buf: make([]byte, 0, 1<<20), f: f}
-	w.u32(storeMagic, storeVersion, uint32(len(docs)), uint32(len(passages)), uint32(len(nodes)), uint32(len(rows)),
-		uint32(meta.Len()), uint32(heads.Len()), uint32(extra.Len()), uint32(text.Len()), uint32(len(leads)))
+	w := sw.w
+	w.pad(int(sw.textLen))
 	w.bytes(meta.Bytes(), true)
-	w.u32(docText...)
-	w.u32(docPass...)
-	w.u32(docMask...)
-	for _, p := range pass {
+	w.u32(sw.docText...)
+	w.u32(sw.docPass...)
+	w.u32(sw.docMask...)
+	for _, p := range sw.pass {
 		w.u32(p.start, p.end, uint32(p.node), uint32(p.row), uint32(p.lead))
 	}
-	for _, n := range nodes {
+	for _, n := range sw.nodes {
 		w.u32(n.titleOff, n.titleLen, n.start, n.end, uint32(n.parent))
 	}
-	for _, r := range rows {
+	for _, r := range sw.rows {
 		w.u32(r.textOff, r.textLen, r.cellsOff, r.cellsLen, r.headersOff, r.headersLen)
 	}
-	for _, l := range leads {
+	for _, l := range sw.leads {
 		for _, sp := range l.spans {
 			w.u32(sp[0], sp[1])
 		}
 	}
-	w.bytes([]byte(heads.String()), true)
-	w.bytes([]byte(extra.String()), true)
-	w.bytes(text.Bytes(), false)
+	w.bytes(sw.heads, true)
+	w.bytes(sw.extra, true)
+	w.flush(true)
+	var h []byte
+	for _, x := range []uint32{storeMagic, storeVersion, uint32(len(docs)), uint32(len(sw.pass)), uint32(len(sw.nodes)), uint32(len(sw.rows)),
+		uint32(meta.Len()), uint32(len(sw.heads)), uint32(len(sw.extra)), uint32(sw.textLen), uint32(len(sw.leads))} {
+		h = binary.LittleEndian.AppendUint32(h, x)
+	}
+	if w.err == nil {
+		_, w.err = sw.f.WriteAt(h, 0)
+	}
 	if err := w.close(); err != nil {
 		return fmt.Errorf("write store: %w", err)
 	}
 	return nil
 }
+
+// abort closes the file of a store that will not be finished.
+func (sw *storeWriter) abort() { sw.f.Close() }
 
 // leWriter writes little-endian words and padded byte blocks through a buffer.
 type leWriter struct {
@@ -232,14 +274,24 @@ func (w *leWriter) u32(xs ...uint32) {
 }
 
 func (w *leWriter) bytes(b []byte, pad bool) {
-	w.flush(true)
-	if w.err == nil {
-		_, w.err = w.f.Write(b)
+	if len(b) < 1<<16 {
+		w.buf = append(w.buf, b...)
+		w.flush(false)
+	} else {
+		w.flush(true)
+		if w.err == nil {
+			_, w.err = w.f.Write(b)
+		}
 	}
 	if pad {
-		for n := (4 - len(b)%4) % 4; n > 0; n-- {
-			w.buf = append(w.buf, 0)
-		}
+		w.pad(len(b))
+	}
+}
+
+// pad writes the zeros that bring a block of n bytes to a multiple of 4.
+func (w *leWriter) pad(n int) {
+	for k := (4 - n%4) % 4; k > 0; k-- {
+		w.buf = append(w.buf, 0)
 	}
 }
 
@@ -268,7 +320,7 @@ func readStore(path string) (*store, error) {
 		return nil, err
 	}
 	adviseRandom(b)
-	st, err := sliceStore(f, b)
+	st, err := sliceStore(b)
 	if err != nil {
 		b.Unmap()
 		return nil, err
@@ -284,9 +336,9 @@ func (st *store) close() error {
 	return st.mm.Unmap()
 }
 
-// sliceStore reads the store mapped at b from file f.
-func sliceStore(f *os.File, b []byte) (*store, error) {
-	if len(b) < 44 || uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
+// sliceStore reads the store mapped at b.
+func sliceStore(b []byte) (*store, error) {
+	if len(b) < storeHeader || uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
 		return nil, errStore
 	}
 	le := binary.LittleEndian
@@ -299,7 +351,7 @@ func sliceStore(f *os.File, b []byte) (*store, error) {
 	}
 	nDocs, nPass, nNodes, nRows := h[2], h[3], h[4], h[5]
 	metaLen, headsLen, extraLen, textLen, nLeads := h[6], h[7], h[8], h[9], h[10]
-	at := 44
+	at := storeHeader
 	ok := true
 	take := func(n int, pad bool) []byte {
 		size := n
@@ -321,6 +373,7 @@ func sliceStore(f *os.File, b []byte) (*store, error) {
 		}
 		return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(s))), n)
 	}
+	text := take(textLen, true)
 	meta := take(metaLen, true)
 	docText := words(nDocs + 1)
 	st := &store{}
@@ -332,14 +385,8 @@ func sliceStore(f *os.File, b []byte) (*store, error) {
 	leadW := words(2 * maxLead * nLeads)
 	heads := take(headsLen, true)
 	extra := take(extraLen, true)
-	textAt := at
-	if !ok || textAt+textLen > len(b) || docText[nDocs] != uint32(textLen) {
+	if !ok || docText[nDocs] != uint32(textLen) {
 		return nil, errStore
-	}
-	// The text is read, not mapped: callers keep strings of it beyond the index's life.
-	text := make([]byte, textLen)
-	if _, err := f.ReadAt(text, int64(textAt)); err != nil {
-		return nil, fmt.Errorf("%w: %v", errStore, err)
 	}
 	st.pass = unsafe.Slice((*passRec)(unsafe.Pointer(unsafe.SliceData(passW))), nPass)
 	st.nodes = unsafe.Slice((*nodeRec)(unsafe.Pointer(unsafe.SliceData(nodeW))), nNodes)
@@ -347,7 +394,8 @@ func sliceStore(f *os.File, b []byte) (*store, error) {
 	st.leads = unsafe.Slice((*leadRec)(unsafe.Pointer(unsafe.SliceData(leadW))), nLeads)
 	st.heads = unsafe.String(unsafe.SliceData(heads), len(heads))
 	st.extra = unsafe.String(unsafe.SliceData(extra), len(extra))
-	all := unsafe.String(unsafe.SliceData(text), len(text))
+	st.text = unsafe.String(unsafe.SliceData(text), len(text))
+	st.textOff = docText
 	var metas []docMeta
 	if err := gob.NewDecoder(bytes.NewReader(meta)).Decode(&metas); err != nil {
 		return nil, fmt.Errorf("%w: %v", errStore, err)
@@ -360,8 +408,7 @@ func sliceStore(f *os.File, b []byte) (*store, error) {
 		if docText[i] > docText[i+1] || st.first[i] > st.first[i+1] {
 			return nil, errStore
 		}
-		st.docs[i] = &corpus.Document{ID: m.ID, Meta: m.Meta, Source: m.Source, Format: m.Format, Encoding: m.Encoding,
-			Hash: m.Hash, Text: all[docText[i]:docText[i+1]]}
+		st.docs[i] = &corpus.Document{ID: m.ID, Meta: m.Meta, Source: m.Source, Format: m.Format, Encoding: m.Encoding, Hash: m.Hash}
 	}
 	if int(st.first[nDocs]) != nPass {
 		return nil, errStore
@@ -386,22 +433,26 @@ func sliceStore(f *os.File, b []byte) (*store, error) {
 	return st, nil
 }
 
-// passageText returns the text of passage i of document d.
-func (st *store) passageText(i int, d *corpus.Document) string {
+// docText returns the text of document d, valid while the store is open.
+func (st *store) docText(d int) string { return st.text[st.textOff[d]:st.textOff[d+1]] }
+
+// passageText returns the text of passage i of document d, valid while the store is open.
+func (st *store) passageText(i, d int) string {
 	p := st.pass[i]
 	if p.row >= 0 {
 		r := st.rows[p.row]
-		return strings.Clone(st.extra[r.textOff : r.textOff+r.textLen])
+		return st.extra[r.textOff : r.textOff+r.textLen]
 	}
-	if p.end > uint32(len(d.Text)) || p.start > p.end {
+	text := st.docText(d)
+	if p.end > uint32(len(text)) || p.start > p.end {
 		return ""
 	}
 	if p.lead >= 0 {
 		if lead, ok := st.lead(p.lead, p.start); ok {
-			return corpus.LeadText(d.Text, lead, int(p.start), int(p.end))
+			return corpus.LeadText(text, lead, int(p.start), int(p.end))
 		}
 	}
-	return d.Text[p.start:p.end]
+	return text[p.start:p.end]
 }
 
 // lead returns the spans of lead record i, checked to lie before start; ok is false for a damaged
@@ -422,10 +473,11 @@ func (st *store) lead(i int32, start uint32) ([][2]int, bool) {
 	return out, true
 }
 
-// passage makes passage i, the seq-th of document d.
-func (st *store) passage(i, seq int, d *corpus.Document) *corpus.Passage {
+// passage makes passage i, the seq-th of document d. Its strings are its own: it stays whole after
+// the store is closed.
+func (st *store) passage(i, seq, d int) *corpus.Passage {
 	rec := st.pass[i]
-	p := &corpus.Passage{DocID: d.ID, Seq: seq, Text: st.passageText(i, d), Start: int(rec.start), End: int(rec.end)}
+	p := &corpus.Passage{DocID: st.docs[d].ID, Seq: seq, Text: strings.Clone(st.passageText(i, d)), Start: int(rec.start), End: int(rec.end)}
 	if rec.lead >= 0 {
 		p.Lead, _ = st.lead(rec.lead, rec.start)
 	}
@@ -469,13 +521,9 @@ const (
 	noPassage   = math.MaxUint32
 )
 
-// writeNumbers reads the Bleve index under dir back and saves its numbering of passages, which are
-// given in store order by their ids.
-func writeNumbers(dir string, passages []corpus.Passage) error {
-	at := make(map[string]uint32, len(passages))
-	for i := range passages {
-		at[passages[i].ID()] = uint32(i)
-	}
+// writeNumbers reads the Bleve index under dir back and saves its numbering of passages, which
+// passage finds in the store by their ids.
+func writeNumbers(dir string, passage func(id string) (uint32, bool)) error {
 	bl, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true})
 	if err != nil {
 		return err
@@ -490,13 +538,25 @@ func writeNumbers(dir string, passages []corpus.Passage) error {
 		return err
 	}
 	defer r.Close()
-	nums, err := bleveNumbers(r, func(ext string) (uint32, bool) {
-		p, ok := at[ext]
-		return p, ok
-	})
+	nums, err := bleveNumbers(r, passage)
 	if err != nil {
 		return err
 	}
+	return saveNumbers(dir, nums)
+}
+
+// writeNumbersInOrder saves the numbering of an index whose Bleve documents are its n passages in
+// store order, as a build writes them (each segment numbers its documents in the order given, and a
+// merge numbers them segment after segment).
+func writeNumbersInOrder(dir string, n int) error {
+	nums := make([]uint32, n)
+	for i := range nums {
+		nums[i] = uint32(i)
+	}
+	return saveNumbers(dir, nums)
+}
+
+func saveNumbers(dir string, nums []uint32) error {
 	b := make([]byte, 0, 4*len(nums))
 	for _, p := range nums {
 		b = binary.LittleEndian.AppendUint32(b, p)

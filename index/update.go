@@ -9,15 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/document"
-
 	"policybot/corpus"
 	"policybot/internal/lockfile"
+	"policybot/internal/parallel"
 )
 
 // ReindexLock is the file in the data folder held while an index is built: one build at a time,
@@ -37,6 +34,9 @@ func LockReindex(ctx context.Context, dataDir string, wait time.Duration) (*lock
 	return lockfile.Acquire(ctx, filepath.Join(dataDir, ReindexLock), "a reindex", wait)
 }
 
+// ErrNoDocuments reports an update from a corpus without a readable document.
+var ErrNoDocuments = errors.New("index: no documents")
+
 // UpdateOptions says how to bring a data folder's index up to date with a corpus.
 type UpdateOptions struct {
 	BuildOptions
@@ -47,7 +47,8 @@ type UpdateOptions struct {
 	// LockWait is how long to wait for another reindex to finish; 0 gives up at once.
 	LockWait time.Duration
 	// Pause, when set, is called at each step of the update: "indexing" (the new index is being
-	// written beside the live one), "built" (complete, not yet published). A test hook.
+	// written beside the live one), "merging" (its segments are written and about to be merged),
+	// "built" (complete, not yet published). A test hook.
 	Pause func(step string)
 	// Total, when set, is called once before indexing begins with the number of documents to cut and
 	// index (all of them for a full rebuild, the added and changed ones otherwise): the total
@@ -64,6 +65,7 @@ type UpdateReport struct {
 	// Documents added, changed (file or metadata) and removed since the previous index, by id.
 	Added, Changed, Removed []string
 	Unchanged               int
+	Documents               int   // in the corpus
 	Passages                int   // in the new index
 	Cut                     int   // passages cut and indexed by this update
 	Bytes                   int64 // text indexed by this update
@@ -78,6 +80,14 @@ type UpdateReport struct {
 // changed it publishes nothing and returns a report with a nil Manifest. It returns an error wrapping
 // ErrBusy when another update holds the lock past opt.LockWait.
 func Update(ctx context.Context, dataDir string, docs []*corpus.Document, opt UpdateOptions) (*UpdateReport, error) {
+	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
+	return UpdateFrom(ctx, dataDir, Docs(docs), opt)
+}
+
+// UpdateFrom is Update for documents read one at a time from src, in id order, as BuildFrom reads
+// them. The documents are read twice: once for what changed (their metadata and file hashes, their
+// text let go), then as the new index is built.
+func UpdateFrom(ctx context.Context, dataDir string, src Source, opt UpdateOptions) (*UpdateReport, error) {
 	began := time.Now()
 	lock, err := LockReindex(ctx, dataDir, opt.LockWait)
 	if err != nil {
@@ -88,8 +98,14 @@ func Update(ctx context.Context, dataDir string, docs []*corpus.Document, opt Up
 	removePartial(root)
 	removeTemps(dataDir)
 
-	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
-	rep := &UpdateReport{}
+	docs, lens, err := survey(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, ErrNoDocuments
+	}
+	rep := &UpdateReport{Documents: len(docs)}
 	var old *Index
 	if name, err := Current(dataDir); err == nil {
 		rep.Previous = name
@@ -103,7 +119,7 @@ func Update(ctx context.Context, dataDir string, docs []*corpus.Document, opt Up
 	if old != nil {
 		defer old.Close()
 	}
-	diff(rep, old, docs)
+	diff(rep, old, docs, lens)
 	if !rep.Full {
 		rep.Why = fullWhy(old, opt)
 		rep.Full = rep.Why != ""
@@ -132,39 +148,85 @@ func Update(ctx context.Context, dataDir string, docs []*corpus.Document, opt Up
 			progress(d, p, b)
 		}
 	}
-	if rep.Full {
-		m, err := Build(ctx, dataDir, docs, opt.BuildOptions)
-		if err != nil {
-			return nil, err
+	var re *reuse
+	if !rep.Full {
+		re = &reuse{old: old, keep: map[string]bool{}, used: map[int32]bool{}}
+		changed := map[string]bool{}
+		for _, id := range rep.Changed {
+			changed[id] = true
 		}
-		rep.Manifest, rep.Passages, rep.Cut = m, m.Passages, m.Passages
-		rep.Seconds = time.Since(began).Seconds()
-		return rep, nil
+		for _, d := range docs {
+			if _, ok := old.docIdx[d.ID]; ok && !changed[d.ID] {
+				re.keep[d.ID] = true
+			}
+		}
 	}
-	m, err := patch(ctx, dataDir, old, docs, rep, opt)
+	opt.BuildOptions.Pause = opt.Pause
+	m, err := build(ctx, dataDir, src, re, opt.BuildOptions)
 	if err != nil {
 		return nil, err
 	}
-	rep.Manifest, rep.Passages = m, m.Passages
+	rep.Manifest, rep.Passages, rep.Cut, rep.Bytes = m, m.Passages, m.Cut, m.Bytes
 	rep.Seconds = time.Since(began).Seconds()
 	return rep, nil
 }
 
-// diff lists the documents added, changed and removed since old was built.
-func diff(rep *UpdateReport, old *Index, docs []*corpus.Document) {
+// survey reads every document of src and returns them without their text, with their final
+// metadata, and the length of each one's text.
+func survey(ctx context.Context, src Source) ([]*corpus.Document, []int, error) {
+	n := src.Len()
+	read := make([]*corpus.Document, n)
+	lens := make([]int, n)
+	errs := make([]error, n)
+	for lo := 0; lo < n; lo += readGroup {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		hi := min(lo+readGroup, n)
+		parallel.For(hi-lo, func(k int) {
+			d, err := src.Read(lo + k)
+			if err != nil || d == nil {
+				errs[lo+k] = err
+				return
+			}
+			read[lo+k], lens[lo+k] = textless(d), len(d.Text)
+		})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, fmt.Errorf("read corpus: %w", err)
+	}
+	var docs []*corpus.Document
+	var ls []int
+	for i, d := range read {
+		if d != nil {
+			docs, ls = append(docs, d), append(ls, lens[i])
+		}
+	}
+	if s, ok := src.(settler); ok {
+		s.Settle(docs)
+	}
+	return docs, ls, nil
+}
+
+// diff lists the documents added, changed and removed since old was built; lens are the lengths of
+// the documents' text.
+func diff(rep *UpdateReport, old *Index, docs []*corpus.Document, lens []int) {
 	seen := map[string]bool{}
-	for _, d := range docs {
+	for k, d := range docs {
 		seen[d.ID] = true
 		var prev *corpus.Document
+		textLen := 0
 		if old != nil {
-			prev = old.Document(d.ID)
+			if i, ok := old.docIdx[d.ID]; ok {
+				prev, textLen = old.docs[i], len(old.st.docText(i))
+			}
 		}
 		switch {
 		case old != nil && prev == nil:
 			rep.Added = append(rep.Added, d.ID)
 		case old == nil:
 			rep.Added = append(rep.Added, d.ID)
-		case !sameDocument(prev, d):
+		case !sameDocument(prev, textLen, d, lens[k]):
 			rep.Changed = append(rep.Changed, d.ID)
 		default:
 			rep.Unchanged++
@@ -179,10 +241,11 @@ func diff(rep *UpdateReport, old *Index, docs []*corpus.Document) {
 	}
 }
 
-// sameDocument reports whether a document is as it was when indexed: the same file bytes (its
-// hash), metadata and format. Where it was read from does not matter.
-func sameDocument(a, b *corpus.Document) bool {
-	return a.Hash == b.Hash && a.Meta == b.Meta && a.Format == b.Format && a.Encoding == b.Encoding && len(a.Text) == len(b.Text)
+// sameDocument reports whether a document (b, whose text is bLen bytes long) is as it was when
+// indexed (a, aLen): the same file bytes (its hash), metadata and format. Where it was read from
+// does not matter.
+func sameDocument(a *corpus.Document, aLen int, b *corpus.Document, bLen int) bool {
+	return a.Hash == b.Hash && a.Meta == b.Meta && a.Format == b.Format && a.Encoding == b.Encoding && aLen == bLen
 }
 
 // fullWhy says why an update cannot patch old, or "" when it can.
@@ -214,173 +277,6 @@ func sameFile(path, copyPath string) bool {
 		return false
 	}
 	return bytes.Equal(a, b)
-}
-
-// patch builds a new index from a copy of old: the passages of removed and changed documents are
-// deleted, those of added and changed ones cut and indexed; everything else is kept as it was.
-func patch(ctx context.Context, dataDir string, old *Index, docs []*corpus.Document, rep *UpdateReport, opt UpdateOptions) (*Manifest, error) {
-	began := time.Now()
-	name, tmp, err := startFolder(dataDir)
-	if err != nil {
-		return nil, fmt.Errorf("update index: %w", err)
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
-	for _, f := range []string{userDictFile, synonymsFile} {
-		if err := copyPath(filepath.Join(old.dir, f), filepath.Join(tmp, f)); err != nil {
-			return nil, fmt.Errorf("update index: %w", err)
-		}
-	}
-	if err := copyTree(filepath.Join(old.dir, bleveDir), filepath.Join(tmp, bleveDir)); err != nil {
-		return nil, fmt.Errorf("update index: copy the live index: %w", err)
-	}
-	seg, err := acquireSegmenter(dataDir, filepath.Join(tmp, userDictFile))
-	if err != nil {
-		return nil, err
-	}
-	defer releaseSegmenter(seg)
-	syn, err := ReadSynonyms(filepath.Join(tmp, synonymsFile), seg)
-	if err != nil {
-		return nil, err
-	}
-
-	redo := map[string]bool{}
-	for _, id := range append(append([]string{}, rep.Added...), rep.Changed...) {
-		redo[id] = true
-	}
-	gone := map[string]bool{}
-	for _, id := range append(append([]string{}, rep.Changed...), rep.Removed...) {
-		gone[id] = true
-	}
-	var dels []string
-	for d, doc := range old.docs {
-		if gone[doc.ID] {
-			for seq := 0; seq < int(old.st.first[d+1]-old.st.first[d]); seq++ {
-				dels = append(dels, doc.ID+"#"+strconv.Itoa(seq))
-			}
-		}
-	}
-	// The new index's passages in document order, and their words: cut anew for the documents
-	// added or changed, taken from the old forward file for the others.
-	var passages []corpus.Passage
-	var chunks []*chunk
-	var fresh []*document.Document
-	var nbytes int64
-	for _, d := range docs {
-		if redo[d.ID] {
-			cut := corpus.Cut(d)
-			passages = append(passages, cut...)
-			c := cutChunk(seg, cut, nil)
-			fresh = append(fresh, c.docs...)
-			nbytes += c.bytes
-			c.docs = nil
-			chunks = append(chunks, c)
-			rep.Cut += len(cut)
-			continue
-		}
-		if i, ok := old.docIdx[d.ID]; ok {
-			lo, hi := int(old.st.first[i]), int(old.st.first[i+1])
-			for j := lo; j < hi; j++ {
-				passages = append(passages, *old.passage(j))
-			}
-			chunks = append(chunks, oldChunk(old, lo, hi))
-		}
-	}
-
-	stored := storeAsync(tmp, docs, passages)
-	bl, err := bleve.Open(filepath.Join(tmp, bleveDir))
-	if err != nil {
-		<-stored
-		return nil, fmt.Errorf("update index: open the copy: %w", err)
-	}
-	fail := func(err error) (*Manifest, error) {
-		bl.Close()
-		<-stored
-		return nil, err
-	}
-	batch := bl.NewBatch()
-	for _, id := range dels {
-		batch.Delete(id)
-	}
-	docsDone := map[string]bool{}
-	for i, d := range fresh {
-		if err := batch.IndexAdvanced(d); err != nil {
-			return fail(fmt.Errorf("update index: %s: %w", d.ID(), err))
-		}
-		docID, _, _ := splitID(d.ID())
-		docsDone[docID] = true
-		if batch.Size() >= updateBatch {
-			if err := ctx.Err(); err != nil {
-				return fail(err)
-			}
-			if err := bl.Batch(batch); err != nil {
-				return fail(fmt.Errorf("update index: %w", err))
-			}
-			batch.Reset()
-			opt.Progress(len(docsDone), i+1, nbytes)
-		}
-	}
-	if batch.Size() > 0 {
-		if err := bl.Batch(batch); err != nil {
-			return fail(fmt.Errorf("update index: %w", err))
-		}
-	}
-	opt.Progress(len(docsDone), len(fresh), nbytes)
-	if err := bl.Close(); err != nil {
-		<-stored
-		return nil, fmt.Errorf("update index: %w", err)
-	}
-	tokens, err := writeForward(tmp, seg, docs, chunks)
-	if err != nil {
-		<-stored
-		return nil, fmt.Errorf("update index: %w", err)
-	}
-
-	m, err := seal(ctx, tmp, Manifest{
-		Version: FormatVersion, Name: name, Created: time.Now().UTC(), Fingerprint: opt.Fingerprint,
-		Documents: len(docs), Passages: len(passages), Tokens: tokens, UserDictHash: seg.UserDictHash,
-		Synonyms: syn.Len(),
-	}, passages, stored, corpus.NearDuplicates(docs), began)
-	if err != nil {
-		return nil, err
-	}
-	if opt.Pause != nil {
-		opt.Pause("built")
-	}
-	if err := finishFolder(dataDir, name, tmp); err != nil {
-		return nil, fmt.Errorf("update index: %w", err)
-	}
-	ok = true
-	return m, nil
-}
-
-// updateBatch is how many passages an update gives Bleve at a time.
-const updateBatch = 256
-
-// copyTree copies the folder src to dst. Bleve's segment files (*.zap) never change once written, so
-// they are hard-linked where the file system allows; everything else is copied.
-func copyTree(src, dst string) error {
-	return filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if strings.HasSuffix(path, ".zap") && os.Link(path, target) == nil {
-			return nil
-		}
-		return copyPath(path, target)
-	})
 }
 
 func copyPath(src, dst string) error {

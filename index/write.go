@@ -21,23 +21,25 @@ import (
 	"policybot/corpus"
 )
 
-// Indexing runs in a pipeline: workers on every core cut runs of passages into words with jieba,
-// once, into Bleve documents whose fields are already analysed (so Bleve does not cut the text a
-// second time). In passage order, the documents go in batches of segmentPassages to segment
-// builders, also on every core, each of which writes one Bleve (zap) segment of its batch; at the
-// end the segments are merged into one, which is also the fastest layout to search. The same words
-// make the forward file.
+// Segments: the passages are cut into words by workers on every core, into Bleve documents whose
+// fields are already analysed (so Bleve does not cut the text a second time); each batch of
+// segmentPassages passages (see stream.go) becomes one zap segment, written by segment builders, also
+// on every core; at the end the segments are merged into one, which is also the fastest layout to
+// search. The same words make the forward file.
 //
-// scorch's own offline builder (scorch.Builder) would do the same on one goroutine: it builds each
-// segment synchronously inside Index, which made it the critical path of a build (12 of the 22 s
-// of a lawref build). Here it only writes the index's root around the merged segment (see
-// wrapSegment).
+// scorch's own offline builder (scorch.Builder) would build each segment synchronously inside Index
+// on one goroutine, which made it the critical path of a build. Here it only writes the index's root
+// around the merged segment (see wrapSegment).
 //
 // (Variables so that tests can make many small segments.)
 var (
-	chunkPassages   = 256   // passages a worker takes at a time
-	segmentPassages = 16384 // passages in each segment before the merge
+	chunkPassages   = 256  // passages a worker takes at a time
+	segmentPassages = 4096 // passages in each segment before the merge
+	mergeFanIn      = 40   // segments merged at a time
 )
+
+// defaultParallelism is the number of cores.
+func defaultParallelism() int { return runtime.GOMAXPROCS(0) }
 
 // zapPlugin is the segment format the index is written in: Bleve's default for new indexes.
 var zapPlugin = &zapv17.ZapPlugin{}
@@ -52,122 +54,6 @@ type chunk struct {
 	secToks []uint32
 	docs    []*document.Document
 	bytes   int64
-}
-
-// writeIndex cuts the passages into words and writes Bleve's index under dir/bleve and the forward
-// file dir/forward.bin. It returns the number of words in the passages' text.
-func writeIndex(ctx context.Context, dir string, seg *Segmenter, docs []*corpus.Document, passages []corpus.Passage, progress func(int, int, int64)) (int, error) {
-	docOf := make(map[string]int, len(docs))
-	for i, d := range docs {
-		docOf[d.ID] = i
-	}
-	segDir, err := os.MkdirTemp(dir, "segments")
-	if err != nil {
-		return 0, fmt.Errorf("build index: %w", err)
-	}
-	defer os.RemoveAll(segDir)
-	n := (len(passages) + chunkPassages - 1) / chunkPassages
-	chunks := make([]*chunk, n)
-	ready := make([]chan struct{}, n)
-	for i := range ready {
-		ready[i] = make(chan struct{})
-	}
-	workers := runtime.GOMAXPROCS(0)
-	// The workers may run two segments ahead of the segment builders, so that they keep cutting
-	// while segments are built.
-	slots := make(chan struct{}, max(2*segmentPassages/chunkPassages, 2))
-	jobs := make(chan int)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	go func() {
-		defer close(jobs)
-		for i := 0; i < n; i++ {
-			select {
-			case slots <- struct{}{}:
-			case <-stop:
-				return
-			}
-			select {
-			case jobs <- i:
-			case <-stop:
-				return
-			}
-		}
-	}()
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			heads := headings{}
-			for i := range jobs {
-				lo, hi := i*chunkPassages, min((i+1)*chunkPassages, len(passages))
-				chunks[i] = cutChunk(seg, passages[lo:hi], heads)
-				close(ready[i])
-			}
-		}()
-	}
-	segs := newSegmentBuilders(segDir, workers)
-	fail := func(err error) (int, error) {
-		close(stop)
-		for range jobs {
-		}
-		wg.Wait()
-		segs.wait()
-		// The segments are inside dir, which the caller removes.
-		return 0, err
-	}
-	var bytes int64
-	var batch []bleveindex.Document
-	voc := newVocab() // the chunks' words, numbered as they come
-	for i := 0; i < n; i++ {
-		select {
-		case <-ready[i]:
-		case <-ctx.Done():
-			return fail(ctx.Err())
-		}
-		c := chunks[i]
-		voc.adopt(c)
-		for _, d := range c.docs {
-			batch = append(batch, d)
-		}
-		c.docs = nil
-		if len(batch) >= segmentPassages || i == n-1 {
-			if err := segs.add(ctx, batch); err != nil {
-				return fail(fmt.Errorf("build index: %w", err))
-			}
-			batch = nil
-		}
-		<-slots
-		bytes += c.bytes
-		if progress != nil {
-			hi := min((i+1)*chunkPassages, len(passages))
-			progress(docOf[passages[hi-1].DocID]+1, hi, bytes)
-		}
-	}
-	close(stop)
-	wg.Wait()
-	// The forward file is written while the last segments are built and merged.
-	type written struct {
-		tokens int
-		err    error
-	}
-	fwd := make(chan written, 1)
-	go func() {
-		tokens, err := writeForward(dir, seg, docs, chunks)
-		fwd <- written{tokens, err}
-	}()
-	paths, err := segs.wait()
-	if err == nil {
-		err = writeBleve(dir, seg, segDir, paths)
-	}
-	w := <-fwd
-	if err == nil {
-		err = w.err
-	}
-	if err != nil {
-		return 0, fmt.Errorf("build index: %w", err)
-	}
-	return w.tokens, nil
 }
 
 // segmentBuilders write Bleve segments of batches of documents on several goroutines.
@@ -253,65 +139,6 @@ func buildSegment(docs []bleveindex.Document, path string) error {
 		return fmt.Errorf("segment: %w", err)
 	}
 	return sg.Close()
-}
-
-// writeForward writes the forward file of the documents whose passages' words the chunks hold, in
-// order, and returns the number of words in the passages. It empties chunks.
-func writeForward(dir string, seg *Segmenter, docs []*corpus.Document, chunks []*chunk) (int, error) {
-	// Titles, once per document.
-	titleVoc := newVocab()
-	fd := &forwardData{docOff: []uint32{0}}
-	for _, d := range docs {
-		for _, t := range seg.Tokenize(d.Title) {
-			fd.docToks = append(fd.docToks, titleVoc.id(t.Term)<<1|subBits(t.Sub))
-		}
-		fd.docOff = append(fd.docOff, uint32(len(fd.docToks)))
-	}
-	// One numbering of the terms for every chunk and the titles.
-	vocs := []*vocab{titleVoc}
-	at := map[*vocab]int{titleVoc: 0}
-	for _, c := range chunks {
-		if _, ok := at[c.voc]; !ok {
-			at[c.voc] = len(vocs)
-			vocs = append(vocs, c.voc)
-		}
-	}
-	terms, maps := mergeVocabs(vocs)
-	fd.terms = terms
-	for i, t := range fd.docToks {
-		fd.docToks[i] = maps[0][t>>1]<<1 | t&subFlag
-	}
-	fd.passOff = []uint32{0}
-	fd.secOff = []uint32{0}
-	for ci, c := range chunks {
-		m := maps[at[c.voc]]
-		base := uint32(len(fd.toks))
-		for _, t := range c.toks {
-			fd.toks = append(fd.toks, m[t>>1]<<1|t&subFlag)
-		}
-		for _, o := range c.passOff[1:] {
-			fd.passOff = append(fd.passOff, base+o)
-		}
-		secBase := uint32(len(fd.secOff) - 1)
-		for _, s := range c.passSec {
-			fd.passSec = append(fd.passSec, secBase+s)
-		}
-		tokBase := uint32(len(fd.secToks))
-		for _, t := range c.secToks {
-			fd.secToks = append(fd.secToks, m[t>>1]<<1|t&subFlag)
-		}
-		for _, o := range c.secOff[1:] {
-			fd.secOff = append(fd.secOff, tokBase+o)
-		}
-		chunks[ci] = nil
-	}
-	tokens := len(fd.toks)
-	avg := 1.0
-	if n := len(fd.passOff) - 1; n > 0 && tokens > 0 {
-		avg = float64(tokens) / float64(n)
-	}
-	fd.maxTF(avg, runtime.GOMAXPROCS(0))
-	return tokens, fd.write(filepath.Join(dir, forwardFile))
 }
 
 // oldChunk takes the words of passages lo to hi of an index from its forward file, for a new index
@@ -499,22 +326,62 @@ func (f *prepared) AnalyzedLength() int                                   { retu
 func (f *prepared) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies { return f.freqs }
 
 // writeBleve merges the segments at paths, in order, into one and makes it the one segment of a
-// Bleve index under dir/bleve.
-func writeBleve(dir string, seg *Segmenter, segDir string, paths []string) error {
+// Bleve index under dir/bleve. drops, when not nil, holds for each segment the documents to leave
+// out. The segments are merged mergeFanIn at a time, level by level, so that a merge never reads
+// more segments at once than that; those under segDir are removed as they are merged.
+func writeBleve(ctx context.Context, dir string, seg *Segmenter, segDir string, paths []string, drops []*roaring.Bitmap) error {
+	for level := 1; len(paths) > mergeFanIn; level++ {
+		var next []string
+		for i := 0; i < len(paths); i += mergeFanIn {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			group := paths[i:min(i+mergeFanIn, len(paths))]
+			var gd []*roaring.Bitmap
+			if drops != nil {
+				gd = drops[i:min(i+mergeFanIn, len(paths))]
+			}
+			if len(group) == 1 && gd == nil {
+				next = append(next, group[0])
+				continue
+			}
+			out := filepath.Join(segDir, fmt.Sprintf("level%d-%06d.zap", level, i))
+			if err := mergeSegments(group, gd, out); err != nil {
+				return err
+			}
+			removeUnder(segDir, group)
+			next = append(next, out)
+		}
+		paths, drops = next, nil
+	}
 	merged := filepath.Join(segDir, "merged.zap")
-	if err := mergeSegments(paths, merged); err != nil {
+	if err := mergeSegments(paths, drops, merged); err != nil {
 		return err
 	}
+	removeUnder(segDir, paths)
 	return wrapSegment(dir, seg, segDir, merged)
 }
 
-// mergeSegments merges the zap segments at paths, in order, into one at path.
-func mergeSegments(paths []string, path string) error {
-	switch len(paths) {
-	case 0:
+// removeUnder removes the files at paths that are in dir.
+func removeUnder(dir string, paths []string) {
+	for _, p := range paths {
+		if filepath.Dir(p) == dir {
+			os.Remove(p)
+		}
+	}
+}
+
+// mergeSegments merges the zap segments at paths, in order, into one at path, leaving out the
+// documents drops names (nil: none).
+func mergeSegments(paths []string, drops []*roaring.Bitmap, path string) error {
+	switch {
+	case len(paths) == 0:
 		return buildSegment(nil, path)
-	case 1:
+	case len(paths) == 1 && drops == nil && filepath.Dir(paths[0]) == filepath.Dir(path):
 		return os.Rename(paths[0], path)
+	}
+	if drops == nil {
+		drops = make([]*roaring.Bitmap, len(paths))
 	}
 	segs := make([]segment.Segment, 0, len(paths))
 	defer func() {
@@ -529,7 +396,7 @@ func mergeSegments(paths []string, path string) error {
 		}
 		segs = append(segs, s)
 	}
-	if _, _, err := zapPlugin.Merge(segs, make([]*roaring.Bitmap, len(segs)), path, nil, nil); err != nil {
+	if _, _, err := zapPlugin.Merge(segs, drops, path, nil, nil); err != nil {
 		return fmt.Errorf("merge segments: %w", err)
 	}
 	return nil

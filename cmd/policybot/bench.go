@@ -56,6 +56,11 @@ type benchSearch struct {
 	P99MS   float64 `json:"p99_ms"`
 	MaxMS   float64 `json:"max_ms"`
 	RSSMB   float64 `json:"rss_mb"` // peak resident memory while opening and serving
+	// At the end: resident memory of the process's own (the Go heap, jieba's dictionaries) and
+	// of the index's files mapped in memory (the pages searches touched), and the Go heap in use.
+	AnonMB float64 `json:"anon_mb"`
+	FileMB float64 `json:"file_mb"`
+	HeapMB float64 `json:"heap_mb"`
 }
 
 type benchQA struct {
@@ -86,6 +91,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	detail := fs.Bool("detail", false, "with --qa: also print each question's rank of its answer (0: not in the first 10)")
 	split := fs.String("split", "", "with --qa: seeds, comma-separated; for each, also score the two halves of the questions shuffled by that seed")
 	serve := fs.String("serve", "", "only open the index built in this data folder and time the queries, in this process")
+	scale := fs.Int("scale", 0, "index a corpus N times the size of --corpus, generated from it (see scale.go), instead of --corpus itself")
+	seed := fs.Uint64("seed", 1, "with --scale: the generator's seed")
 	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
 	}
@@ -101,8 +108,9 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	if fs.NArg() > 0 || (*answers == "") != (*questions == "") || *rounds < 1 || *serve != "" && *answers != "" || len(seeds) > 0 && *answers == "" {
-		return fmt.Errorf("%w: bench [--corpus DIR] [--queries FILE] | bench --qa ANSWERS --questions QUESTIONS [--split SEEDS] | bench --serve DATA", errUsage)
+	if fs.NArg() > 0 || (*answers == "") != (*questions == "") || *rounds < 1 || *serve != "" && *answers != "" || len(seeds) > 0 && *answers == "" ||
+		*scale < 0 || *scale > 0 && (*answers != "" || *serve != "") {
+		return fmt.Errorf("%w: bench [--corpus DIR] [--scale N [--seed S]] [--queries FILE] | bench --qa ANSWERS --questions QUESTIONS [--split SEEDS] | bench --serve DATA", errUsage)
 	}
 	if *serve != "" {
 		qs, err := readQueries(*queries)
@@ -130,6 +138,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	defer os.RemoveAll(data)
 
 	var rep benchReport
+	corpusDir := cfg.Corpus
 	if *answers != "" {
 		qa, err := benchAnswers(ctx, e, cfg, data, *answers, *questions)
 		if err != nil {
@@ -149,6 +158,25 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if *scale > 0 {
+			gen, err := os.MkdirTemp("", "policybot-scale-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(gen)
+			began := time.Now()
+			n, err := generateScale(cfg.Corpus, cfg.Skip, gen, *scale, *seed)
+			if err != nil {
+				return err
+			}
+			e.log.Info("bench: generated", "scale", *scale, "seed", *seed, "mb", mb(n), "seconds", time.Since(began).Seconds())
+			corpusDir = fmt.Sprintf("%s ×%d (generated, seed %d)", cfg.Corpus, *scale, *seed)
+			cfg.Corpus, cfg.Skip = gen, nil
+			// What generating held is not the build's: the build's peak is measured from here.
+			runtime.GC()
+			debug.FreeOSMemory()
+			resetPeak()
+		}
 		if rep.Index, err = benchBuild(ctx, e, cfg, data); err != nil {
 			return err
 		}
@@ -164,35 +192,35 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, rep)
 	}
-	rep.print(e.stdout, cfg.Corpus)
+	rep.print(e.stdout, corpusDir)
 	return nil
 }
 
-// benchBuild reads and indexes the corpus and reports the figures of indexing.
+// benchBuild reads and indexes the corpus, a few documents at a time as policybot index does, and
+// reports the figures of indexing.
 func benchBuild(ctx context.Context, e *env, cfg Config, data string) (*benchIndex, error) {
 	began := time.Now()
-	docs, err := corpus.Load(cfg.Corpus)
-	for _, line := range splitErrors(err) {
+	files, err := corpus.Files(cfg.Corpus, cfg.Skip...)
+	if err != nil {
+		return nil, err
+	}
+	src := index.NewFileSource(files)
+	m, err := index.BuildFrom(ctx, data, src, index.BuildOptions{UserDict: cfg.UserDict(), Synonyms: cfg.Synonyms(), Fingerprint: "bench"})
+	for _, line := range splitErrors(src.Errs()) {
 		if line != nil {
 			e.log.Warn("document left out", "err", line)
 		}
 	}
-	if len(docs) == 0 {
-		return nil, fmt.Errorf("bench: no readable documents in %s", cfg.Corpus)
-	}
-	var size int64
-	for _, d := range docs {
-		size += int64(len(d.Text))
-	}
-	loaded := time.Since(began)
-	m, err := index.Build(ctx, data, docs, index.BuildOptions{UserDict: cfg.UserDict(), Synonyms: cfg.Synonyms(), Fingerprint: "bench"})
 	if err != nil {
 		return nil, err
 	}
+	if m.Documents == 0 {
+		return nil, fmt.Errorf("bench: no readable documents in %s", cfg.Corpus)
+	}
 	secs := time.Since(began).Seconds()
-	e.log.Info("bench: indexed", "documents", len(docs), "read_seconds", loaded.Seconds(), "build_seconds", m.BuildSeconds)
+	e.log.Info("bench: indexed", "documents", m.Documents, "build_seconds", m.BuildSeconds)
 	bi := &benchIndex{
-		Passages: m.Passages, MB: mb(size), Seconds: round3(secs), MBPerS: round3(mb(size) / secs),
+		Passages: m.Passages, MB: mb(m.Bytes), Seconds: round3(secs), MBPerS: round3(mb(m.Bytes) / secs),
 		RSSMB: mb(procStatus("VmHWM")),
 	}
 	if name, err := index.Current(data); err == nil {
@@ -239,9 +267,12 @@ func benchServe(ctx context.Context, e *env, data string, qs []string, rounds in
 		}
 		return round3(lat[min(len(lat)-1, int(math.Ceil(p*float64(len(lat))))-1)])
 	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	return &benchSearch{
 		Queries: len(lat), P50MS: pct(0.50), P95MS: pct(0.95), P99MS: pct(0.99), MaxMS: pct(1),
-		RSSMB: mb(procStatus("VmHWM")),
+		RSSMB: mb(procStatus("VmHWM")), AnonMB: mb(procStatus("RssAnon")), FileMB: mb(procStatus("RssFile")),
+		HeapMB: mb(int64(ms.HeapInuse)),
 	}, nil
 }
 
@@ -538,7 +569,7 @@ func (r *benchReport) print(w io.Writer, corpusDir string) {
 	if s := r.Search; s != nil {
 		fmt.Fprintf(w, "search %d queries after a warm-up pass\n", s.Queries)
 		fmt.Fprintf(w, "  p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms\n", s.P50MS, s.P95MS, s.P99MS, s.MaxMS)
-		fmt.Fprintf(w, "  peak RSS      %.0f MB while serving\n", s.RSSMB)
+		fmt.Fprintf(w, "  peak RSS      %.0f MB while serving (at the end: %.0f MB the process's own, %.0f MB of it Go's heap; %.0f MB of mapped files)\n", s.RSSMB, s.AnonMB, s.HeapMB, s.FileMB)
 	}
 	if q := r.QA; q != nil {
 		fmt.Fprintf(w, "qa %d questions\n", q.N)

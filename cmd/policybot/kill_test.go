@@ -247,4 +247,45 @@ func TestKillDuringReindex(t *testing.T) {
 			t.Errorf("the replaced version is not in the trash:\n%s", out)
 		}
 	})
+
+	// The streaming build, killed once every batch is written (the store, the forward file's words,
+	// the segment files) and its segments are about to be merged: the old index serves, and the next
+	// reindex starts afresh. Full and incremental alike.
+	for _, full := range []bool{true, false} {
+		name := "incremental reindex killed while merging"
+		args := []string{"reindex"}
+		if full {
+			name, args = "full reindex killed while merging", []string{"reindex", "--full"}
+		}
+		t.Run(name, func(t *testing.T) {
+			if !full {
+				// Something to index incrementally.
+				f := addFile("merging.txt", "某县关于零工驿站补贴的通知\n一、补贴对象。零工驿站。\n二、补贴标准。每个驿站每年三万元。\n")
+				runBin(t, bin, append(append([]string{"docs", "add"}, common...), f)...)
+			}
+			cur, _ := index.Current(data)
+			killAt(t, bin, "reindex:merging", append(args, common...)...)
+			p := partials(t, data)
+			if len(p) == 0 {
+				t.Fatal("no partly built index: the kill did not land mid-reindex")
+			}
+			if segs, _ := filepath.Glob(filepath.Join(p[0], "segments*", "*.zap")); len(segs) == 0 {
+				t.Error("no segment written before the merge")
+			}
+			if now, _ := index.Current(data); now != cur {
+				t.Errorf("current index changed to %s", now)
+			}
+			ids := served(t, data)
+			if !ids["newdoc"] || ids["merging"] {
+				t.Errorf("served documents %v", ids)
+			}
+			if p := partials(t, data); len(p) != 0 {
+				t.Errorf("leftovers after a server start: %v", p)
+			}
+			runBin(t, bin, append(args, common...)...)
+			if !full && !served(t, data)["merging"] {
+				t.Error("the new document is not served after the restart")
+			}
+		})
+	}
 }

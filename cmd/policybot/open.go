@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime/debug"
+	"syscall"
 	"time"
 
 	"policybot/corpus"
@@ -61,31 +63,38 @@ func openIndex(ctx context.Context, e *env, cfg Config) (*index.Index, error) {
 }
 
 // build reads the corpus and brings the index up to date (only the documents that changed, see
-// index.Update), waiting up to wait for another reindex. Files that cannot be read are reported and
-// left out.
+// index.Update), waiting up to wait for another reindex. The documents are read as the index is
+// built, a few at a time (index.UpdateFrom), after a change to the corpus that a crash interrupted
+// is finished or undone. Files that cannot be read are reported and left out.
 func build(ctx context.Context, e *env, cfg Config, fp string, wait time.Duration) (*index.UpdateReport, error) {
 	began := time.Now()
 	folder := &corpus.Folder{Dir: cfg.Corpus, Skip: cfg.Skip, ReadOnly: cfg.ReadOnly}
-	docs, err := folder.Snapshot(ctx)
-	if err != nil {
-		if docs == nil {
+	if !folder.ReadOnly {
+		if _, err := folder.Recover(ctx); err != nil && !errors.Is(err, fs.ErrPermission) && !errors.Is(err, syscall.EROFS) {
 			return nil, err
 		}
-		for _, line := range splitErrors(err) {
-			e.log.Warn("document left out", "err", line)
-		}
 	}
-	if len(docs) == 0 {
-		return nil, fmt.Errorf("no readable documents in %s", cfg.Corpus)
-	}
-	rep, err := index.Update(ctx, cfg.Data, docs, index.UpdateOptions{
-		BuildOptions: index.BuildOptions{UserDict: cfg.UserDict(), Synonyms: cfg.Synonyms(), Fingerprint: fp},
-		LockWait:     wait,
-	})
+	files, err := corpus.Files(cfg.Corpus, cfg.Skip...)
 	if err != nil {
 		return nil, err
 	}
-	e.log.Info("index up to date", "documents", len(docs), "passages", rep.Passages, "full", rep.Full, "seconds", time.Since(began).Round(time.Millisecond).Seconds())
+	src := index.NewFileSource(files)
+	rep, err := index.UpdateFrom(ctx, cfg.Data, src, index.UpdateOptions{
+		BuildOptions: index.BuildOptions{UserDict: cfg.UserDict(), Synonyms: cfg.Synonyms(), Fingerprint: fp},
+		LockWait:     wait,
+	})
+	if rerr := src.Errs(); rerr != nil {
+		for _, line := range splitErrors(rerr) {
+			e.log.Warn("document left out", "err", line)
+		}
+	}
+	if errors.Is(err, index.ErrNoDocuments) {
+		return nil, fmt.Errorf("no readable documents in %s", cfg.Corpus)
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.log.Info("index up to date", "documents", rep.Documents, "passages", rep.Passages, "full", rep.Full, "seconds", time.Since(began).Round(time.Millisecond).Seconds())
 	return rep, nil
 }
 
@@ -115,11 +124,10 @@ func openLive(ctx context.Context, e *env, cfg Config) (*index.Live, error) {
 	return live, nil
 }
 
-// servingGCPercent is the garbage collector's target in a process that answers questions. Most of its
-// heap is the documents' text and the passages, which live as long as the index; at Go's default
-// target of 100% the heap grows to twice that between collections for nothing. At 50% a server of
-// the 58 MB lawref corpus stays near 360 MB instead of 400 MB (`policybot bench`), at the cost of
-// more frequent, cheap collections (questions allocate little).
+// servingGCPercent is the garbage collector's target in a process that answers questions. Its heap
+// is small (the documents' metadata and the index's lookups; the text stays in the mapped store) and
+// lives as long as the index; at Go's default target of 100% the heap grows to twice that between
+// collections for nothing. At 50% collections are more frequent and cheap (questions allocate little).
 const servingGCPercent = 50
 
 // servingGC sets the collector's target for answering questions, unless GOGC was set by hand.
