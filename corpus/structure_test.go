@@ -88,7 +88,7 @@ func TestStructure(t *testing.T) {
 		rebuilt              bool
 	}{
 		{"tongren-14th-five-year-employment-plan", "实现城镇新增就业20万人", "第三章 总体要求 › 三、主要目标 › 1.就业形势持续稳定发展", false},
-		{"tongren-14th-five-year-employment-plan", "技工院校招生(万人)：“十三五”完成情况 0.15；“十四五”期间目标 0.6", "第三章 总体要求 › 三、主要目标 › 专栏1:铜仁市“十四五”就业创业主要指标", true},
+		{"tongren-14th-five-year-employment-plan", "指标｜“十三五”完成情况｜“十四五”期间目标｜指标属性\n技工院校招生(万人)｜0.15｜0.6｜预期性", "第三章 总体要求 › 三、主要目标 › 专栏1:铜仁市“十四五”就业创业主要指标", true},
 		{"tongren-14th-five-year-employment-plan", "对自主创业符合条件的,给予创业担保贷款", "第四章 主要任务 › 三、建立就业创业助力乡村振兴机制 › 专栏2 易地搬迁就业帮扶计划", false},
 		{"tongren-14th-five-year-employment-plan", "加大创业担保贷款发放力度", "第四章 主要任务 › 五、完善创业带动就业机制 › 专栏4 创新创业专项行动 › 01 创业担保贷款支持", false},
 		{"guangyuan-2021-employment-center-plan", "为16735人发放失业补助金", "一、2020年重点工作 › (一)就业促进政策全面落实", false},

@@ -7,7 +7,7 @@ import (
 )
 
 // Tables flattened one cell per line (a web page's <table> copied as text) are put back together row
-// by row, so that a row reads as one unit: "技工院校招生(万人)：“十三五”完成情况 0.15；“十四五”期间目标 0.6".
+// by row, so that a row reads as one unit under its table's header row (see rows).
 
 const (
 	maxCellRunes = 30
@@ -70,11 +70,18 @@ func fits(cells []line, cols int) bool {
 // tableRow is a rebuilt table row: its text as shown, its own cells and the headers of its columns.
 type tableRow struct{ text, cells, headers string }
 
-// rows renders each data row as "label：header value；header value".
+// cellSep separates the cells of a rebuilt row as shown.
+const cellSep = "｜"
+
+// rows renders each data row under its table's header row, each cell as the document writes it and
+// in its order, so that the row reads as the table prints it:
+//
+//	指标｜“十三五”完成情况｜“十四五”期间目标｜指标属性
+//	技工院校招生(万人)｜0.15｜0.6｜预期性
 func (t table) rows() []tableRow {
 	header := t.cells[:t.cols]
 	var heads []string
-	for _, h := range header[1:] {
+	for _, h := range header {
 		heads = append(heads, h.text)
 	}
 	var out []tableRow
@@ -84,18 +91,8 @@ func (t table) rows() []tableRow {
 		for _, c := range row {
 			cells = append(cells, c.text)
 		}
-		var b strings.Builder
-		b.WriteString(row[0].text)
-		b.WriteString("：")
-		for i, c := range row[1:] {
-			if i > 0 {
-				b.WriteString("；")
-			}
-			b.WriteString(header[i+1].text)
-			b.WriteString(" ")
-			b.WriteString(c.text)
-		}
-		out = append(out, tableRow{b.String(), strings.Join(cells, " "), strings.Join(heads, " ")})
+		text := strings.Join(heads, cellSep) + "\n" + strings.Join(cells, cellSep)
+		out = append(out, tableRow{text, strings.Join(cells, " "), strings.Join(heads[1:], " ")})
 	}
 	return out
 }
