@@ -187,6 +187,10 @@ func (ix *Index) analyse(q string) *query {
 		var alikes []string
 		if r := ix.places.soundAlike(gr.text); r != "" {
 			alikes = []string{r} // a region of the corpus mistyped, though the word is a word
+			// Read as the region, the word as typed (同仁 in 一视同仁) says less of the question.
+			if i, ok := byText[gr.text]; ok {
+				qu.terms[i].weight *= weightSub
+			}
 		} else if _, ok := ix.fwd.lookup(gr.text); !ok && !stopWords[gr.text] {
 			alikes = ix.soundAlikes(gr.text, maxAlikes)
 		}

@@ -975,9 +975,21 @@ func (ix *Index) highlight(text string, q *query, c *cand) []Span {
 }
 
 // figure matches a quantity: a number with a unit, or a percentage.
-var figure = regexp.MustCompile(`[0-9０-９]+(?:[.．][0-9０-９]+)?\s*(?:%|％|‰|万|亿|千|百|元|人|个|個|家|户|戶|次|名|所|项|項|倍|年|个月|天|小时|小時|公里|平方米|岁|歲|件|批|场|場|期|座|条|條|处|處)|百分之`)
+var figure = regexp.MustCompile(`[0-9０-９]+(?:[.．][0-9０-９]+)?\s*(?:%|％|‰|万|亿|千|百|元|人|个|個|家|户|戶|次|名|所|项|項|倍|年|个月|天|日|小时|小時|公里|平方米|岁|歲|件|批|场|場|期|座|条|條|处|處)|百分之`)
 
-// hasFigure reports whether text states a figure: a number with a unit, or a percentage.
-func hasFigure(text string) bool { return figure.MatchString(text) }
+// calendarYear matches a figure that is a year of the calendar (2025年), which dates a passage
+// rather than states how many.
+var calendarYear = regexp.MustCompile(`^(?:19|20)[0-9]{2}\s*年$`)
+
+// hasFigure reports whether text states a figure: a number with a unit, or a percentage; a year of
+// the calendar is not one.
+func hasFigure(text string) bool {
+	for _, loc := range figure.FindAllStringIndex(text, -1) {
+		if !calendarYear.MatchString(text[loc[0]:loc[1]]) {
+			return true
+		}
+	}
+	return false
+}
 
 func round(x float64) float64 { return math.Round(x*1000) / 1000 }

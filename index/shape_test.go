@@ -125,3 +125,25 @@ func TestAnswerShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestHasFigure: a question that asks how many prefers passages that state a figure; a year of the
+// calendar dates a passage and is not one, a day of the month (每月5日前) is.
+func TestHasFigure(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"要落实落细《2025年湖南省青年就业创业支持计划》", false},
+		{"2020年重点工作与2021年工作打算", false},
+		{"帮助15.76万名贫困劳动者实现转移就业", true},
+		{"每月5日前，完成个人账户资金的划入工作", true},
+		{"至少保存3年", true},
+		{"从2015年1120元提高到2020年1611元", true},
+		{"失业率控制在5%以内", true},
+		{"稳步推进就业工作", false},
+	} {
+		if got := hasFigure(tc.text); got != tc.want {
+			t.Errorf("hasFigure(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}

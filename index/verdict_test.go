@@ -71,6 +71,16 @@ func TestMistyped(t *testing.T) {
 			t.Errorf("%s: top %v, want a passage of %s", tc.q, top(res), tc.region)
 		}
 	}
+	// Read as the region it mistypes, 同仁 weighs less as the word it also is (一视同仁), so that
+	// the region's passages about the question come first.
+	q := shared.analyse("同仁乡镇上有没有办社保找工作的地方")
+	weight := map[string]float64{}
+	for _, te := range q.terms {
+		weight[te.text] = te.weight
+	}
+	if weight["同仁"] >= weight["铜仁"] {
+		t.Errorf("同仁 weighs %.2f, its reading 铜仁 %.2f", weight["同仁"], weight["铜仁"])
+	}
 	if got := shared.soundAlikes("社保", 2); len(got) != 0 {
 		t.Errorf("社保 is a corpus word, yet sounds like %v", got)
 	}
