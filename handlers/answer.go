@@ -90,26 +90,3 @@ type Action struct {
 	// query log's id of a question); "" otherwise.
 	Ref string
 }
-
-// The verdicts as staff and admins read them, the same in the chat, on the admin page and in the
-// command line's reports: a question answered, one whose subject the documents hold but which no
-// passage answers directly, and one they do not cover.
-const (
-	NameAnswer  = "已回答"
-	NameRelated = "有关但未直接回答"
-	NameNone    = "未能回答"
-)
-
-// VerdictName names verdict v in Chinese (NameAnswer, NameRelated, NameNone); another value is
-// returned as it is.
-func VerdictName(v index.Verdict) string {
-	switch v {
-	case index.VerdictAnswer:
-		return NameAnswer
-	case index.VerdictRelated:
-		return NameRelated
-	case index.VerdictNone:
-		return NameNone
-	}
-	return string(v)
-}

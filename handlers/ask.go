@@ -119,7 +119,8 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 	a := h.page(s, 0)
 	a.Notes = append(notes, a.Notes...)
 	for _, ht := range a.Hits {
-		entry.Results = append(entry.Results, LogResult{DocID: ht.DocID, Section: hits[ht.Rank-1].Passage.Section()})
+		entry.Results = append(entry.Results, LogResult{DocID: ht.DocID, Section: hits[ht.Rank-1].Passage.Section(),
+			Title: ht.Title, Excerpt: logExcerpt(ht.Text)})
 	}
 	entry.Latency = time.Since(clock)
 	s.LogID = h.record(ctx, entry)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"policybot/index"
@@ -34,8 +35,28 @@ func (e LogEntry) Outcome() index.Verdict {
 	return index.VerdictNone
 }
 
-// LogResult is one passage shown for a question.
-type LogResult struct{ DocID, Section string }
+// LogResult is one passage shown for a question: its document and section, and, so that admins
+// can read what was answered without the index at hand, the document's title and the start of the
+// passage as shown. Rows logged before titles and excerpts were kept have them empty.
+type LogResult struct {
+	DocID   string
+	Section string
+	Title   string // the document's title, without 《》
+	Excerpt string // the passage as shown, cut to ExcerptRunes with …… when longer
+}
+
+// ExcerptRunes is the most runes of a passage the query log keeps as its excerpt.
+const ExcerptRunes = 80
+
+// logExcerpt cuts a passage's text to ExcerptRunes runes for the query log, lines joined by spaces.
+func logExcerpt(text string) string {
+	text = strings.Join(strings.Fields(text), " ")
+	r := []rune(text)
+	if len(r) <= ExcerptRunes {
+		return text
+	}
+	return string(r[:ExcerptRunes]) + "……"
+}
 
 // QueryLog records questions and their ratings. Writing it must never slow or break an answer.
 type QueryLog interface {

@@ -194,13 +194,13 @@ func (r *Review) period(b *strings.Builder, name string, s PeriodStats) {
 	answered := s.Questions - s.Related - s.None
 	fmt.Fprintf(b, "提问%d次，%d人：%s%d次（%.0f%%），%s%d次（%.0f%%），%s%d次（%.0f%%）\n", s.Questions, s.Users,
 		NameAnswer, answered, share(answered), NameRelated, s.Related, share(s.Related), NameNone, s.None, share(s.None))
-	fmt.Fprintf(b, "评价：好评👍 %d，差评👎 %d\n", s.Up, s.Down)
+	fmt.Fprintf(b, "评价：%s👍 %d，%s👎 %d\n", RatingName(1), s.Up, RatingName(-1), s.Down)
 	fmt.Fprintf(b, "用时：中位数%s，95%%在%s以内", seconds(s.P50), seconds(s.P95))
 	if len(s.Regions) > 0 {
-		b.WriteString("\n地区：" + counts(s.Regions, nil))
+		b.WriteString("\n" + LabelRegion + "：" + counts(s.Regions, nil))
 	}
 	if len(s.Intents) > 0 {
-		b.WriteString("\n类型：" + counts(s.Intents, intentName))
+		b.WriteString("\n" + LabelIntent + "：" + counts(s.Intents, IntentName))
 	}
 }
 
@@ -221,21 +221,6 @@ func counts(cs []NameCount, name func(string) string) string {
 		parts[i] = fmt.Sprintf("%s %d", n, c.N)
 	}
 	return strings.Join(parts, "、")
-}
-
-// intentName names an intent in Chinese.
-func intentName(intent string) string {
-	switch Intent(intent) {
-	case Entitlement:
-		return "待遇补贴"
-	case Target:
-		return "目标指标"
-	case Location:
-		return "办事地点"
-	case Other:
-		return "其他"
-	}
-	return intent
 }
 
 // Unanswered answers with the questions of the last 30 days that were not answered directly (related
@@ -263,7 +248,7 @@ func (r *Review) Unanswered(ctx context.Context, who Who) Answer {
 		}
 		fmt.Fprintf(&b, "%d. %s\n", i+1, g.Question)
 		var parts []string
-		parts = append(parts, intentName(g.Intent))
+		parts = append(parts, IntentName(g.Intent))
 		if g.Region != "" {
 			parts = append(parts, g.Region)
 		}
@@ -383,7 +368,7 @@ func (r *Review) Export(ctx context.Context, who Who, arg string) (*Attachment, 
 	return &Attachment{
 		Name:    "questions-" + first + "_" + last + ".csv",
 		Data:    buf.Bytes(),
-		Caption: fmt.Sprintf("提问记录 %s 至 %s，共%d条（CSV，可用 Excel 打开；“user”列是化名编号，不是账号）。", first, last, n),
+		Caption: fmt.Sprintf("提问记录 %s 至 %s，共%d条（CSV，可用 Excel 打开；“用户化名”列是化名编号，不是账号）。", first, last, n),
 	}, Answer{}
 }
 

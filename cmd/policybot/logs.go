@@ -188,16 +188,23 @@ func cmdLogStats(ctx context.Context, e *env, args []string) error {
 	for _, p := range []struct {
 		name string
 		s    querylog.Stats
-	}{{"today", sum.Today}, {"last 7 days", sum.Week}} {
+	}{{"今天", sum.Today}, {"最近7天", sum.Week}} {
 		s := p.s
-		fmt.Fprintf(e.stdout, "%s (%s – %s)\n", p.name, s.From.Format(time.DateOnly), s.To.AddDate(0, 0, -1).Format(time.DateOnly))
+		first, last := s.From.Format(time.DateOnly), s.To.AddDate(0, 0, -1).Format(time.DateOnly)
+		if first == last {
+			fmt.Fprintf(e.stdout, "%s（%s）\n", p.name, first)
+		} else {
+			fmt.Fprintf(e.stdout, "%s（%s 至 %s）\n", p.name, first, last)
+		}
 		answered := s.Questions - s.NotConfident
-		fmt.Fprintf(e.stdout, "  questions %d, users %d, 👍 %d, 👎 %d, latency p50 %v, p95 %v\n",
-			s.Questions, s.Users, s.Up, s.Down, s.P50.Round(time.Millisecond), s.P95.Round(time.Millisecond))
-		fmt.Fprintf(e.stdout, "  answer/%s %d (%s), related/%s %d (%s), none/%s %d (%s)\n",
+		fmt.Fprintf(e.stdout, "  问题 %d，提问人数 %d，%s👍 %d，%s👎 %d，耗时 p50 %v，p95 %v\n",
+			s.Questions, s.Users, handlers.RatingName(1), s.Up, handlers.RatingName(-1), s.Down,
+			s.P50.Round(time.Millisecond), s.P95.Round(time.Millisecond))
+		fmt.Fprintf(e.stdout, "  %s %d（%s），%s %d（%s），%s %d（%s）\n",
 			handlers.NameAnswer, answered, share(answered, s.Questions), handlers.NameRelated, s.Related,
 			share(s.Related, s.Questions), handlers.NameNone, s.None, share(s.None, s.Questions))
-		fmt.Fprintf(e.stdout, "  regions: %s\n  intents: %s\n", counts(s.Regions), counts(s.Intents))
+		fmt.Fprintf(e.stdout, "  %s：%s\n  %s：%s\n", handlers.LabelRegion, counts(s.Regions, nil),
+			handlers.LabelIntent, counts(s.Intents, handlers.IntentName))
 	}
 	return nil
 }
@@ -243,15 +250,21 @@ func toStatsJSON(s querylog.Stats) statsJSON {
 	return out
 }
 
-func counts(cs []querylog.Count) string {
+// counts lists counts as "name N、name N", each name through name when it is not nil; 无 when
+// there are none.
+func counts(cs []querylog.Count, name func(string) string) string {
 	if len(cs) == 0 {
-		return "none"
+		return "无"
 	}
 	parts := make([]string, len(cs))
 	for i, c := range cs {
-		parts[i] = fmt.Sprintf("%s %d", c.Name, c.N)
+		n := c.Name
+		if name != nil {
+			n = name(n)
+		}
+		parts[i] = fmt.Sprintf("%s %d", n, c.N)
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, "、")
 }
 
 func cmdLogExport(ctx context.Context, e *env, args []string) error {

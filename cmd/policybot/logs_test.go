@@ -78,7 +78,10 @@ func TestLogsExport(t *testing.T) {
 	if len(recs) != 4 || recs[1][4] != "失业金怎么领？" || recs[2][4] != "怎么申请办理护照？电话[电话]" || recs[2][7] != "北京" {
 		t.Fatalf("export of today:\n%s", out)
 	}
-	if v := recs[0][12] + " " + recs[1][12] + " " + recs[2][12] + " " + recs[3][12]; v != "verdict answer none related" {
+	if v := recs[0][6] + " " + recs[1][6] + " " + recs[2][6]; v != "问题类型 待遇补贴 其他" {
+		t.Errorf("the intent column: %s", v)
+	}
+	if v := recs[0][12] + " " + recs[1][12] + " " + recs[2][12] + " " + recs[3][12]; v != "判断 已回答 未能回答 有关但未直接回答" {
 		t.Errorf("the verdict column: %s", v)
 	}
 
@@ -144,9 +147,15 @@ func TestLogsStats(t *testing.T) {
 		t.Errorf("week %+v", week)
 	}
 	out, _, err = runCmd(t, nil, "logs", "stats", "--data", data)
-	if err != nil || !strings.Contains(out, "today (") || !strings.Contains(out, "questions 3, users 3,") ||
-		!strings.Contains(out, "answer/已回答 1 (33%), related/有关但未直接回答 1 (33%), none/未能回答 1 (33%)") {
-		t.Errorf("text stats %v:\n%s", err, out)
+	// In the vocabulary of the chat, the page and the CSV (handlers' names), not the log's codes.
+	for _, want := range []string{"今天（", "问题 3，提问人数 3，", "已回答 1（33%），有关但未直接回答 1（33%），未能回答 1（33%）",
+		"地区：北京 1", "问题类型：待遇补贴 2、其他 1", "最近7天（", "问题类型：待遇补贴 2、其他 1、目标指标 1"} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("text stats %v: no %q in\n%s", err, want, out)
+		}
+	}
+	if strings.Contains(out, "entitlement") || strings.Contains(out, "related") {
+		t.Errorf("text stats show the log's codes:\n%s", out)
 	}
 }
 

@@ -205,7 +205,7 @@ func TestExportDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != n+1 || recs[0][4] != "question" {
+	if len(recs) != n+1 || recs[0][4] != "问题" {
 		t.Fatalf("%d records for %d questions; header %v", len(recs), n, recs[0])
 	}
 	// The masked phone number went into the log masked, and comes out masked.
@@ -228,7 +228,7 @@ func TestExportDownload(t *testing.T) {
 		t.Errorf("filtered export has %d rows, want %d", len(recs)-1, want)
 	}
 	for _, r := range recs[1:] {
-		if !strings.HasPrefix(r[1], "2026-03-09 ") || r[8] != "no" {
+		if !strings.HasPrefix(r[1], "2026-03-09 ") || r[8] != "否" {
 			t.Errorf("row outside the filter: %v", r)
 		}
 	}

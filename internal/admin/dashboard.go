@@ -185,14 +185,6 @@ func (s *server) export(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// intentNames are the intents as admins read them.
-var intentNames = map[string]string{
-	"entitlement": "待遇政策",
-	"target":      "目标指标",
-	"location":    "办理地点",
-	"other":       "其他",
-}
-
 // funcs are the templates' helpers.
 func funcs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
@@ -221,21 +213,9 @@ func funcs(loc *time.Location) template.FuncMap {
 		},
 		"when": func(t time.Time) string { return t.In(loc).Format("01-02 15:04") },
 		"day":  func(t time.Time) string { return t.In(loc).Format("2006-01-02") },
-		"intent": func(s string) string {
-			if n, ok := intentNames[s]; ok {
-				return n
-			}
-			return s
-		},
-		"rating": func(r int) string {
-			switch {
-			case r > 0:
-				return "好评"
-			case r < 0:
-				return "差评"
-			}
-			return ""
-		},
+		// intent and rating name them as everywhere else (handlers' names).
+		"intent": handlers.IntentName,
+		"rating": handlers.RatingName,
 		"results": func(r querylog.Row) string {
 			var parts []string
 			for _, x := range r.Results {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"policybot/handlers"
 )
 
 // The export formats.
@@ -18,10 +20,15 @@ const (
 	JSONL = "jsonl"
 )
 
-// exportColumns are the CSV header, and the keys of a JSONL line. verdict came last, after the
-// columns of earlier versions, so that a spreadsheet reading those by position still finds them.
+// exportColumns are the keys of a JSONL line. verdict came last, after the columns of earlier
+// versions, so that a spreadsheet reading those by position still finds them.
 var exportColumns = []string{"id", "time", "user", "chat_type", "question", "script", "intent", "region",
 	"confident", "results", "latency_ms", "rating", "verdict"}
+
+// csvColumns are the CSV header, in Chinese as admins read the log everywhere (handlers' names), in
+// the order of exportColumns.
+var csvColumns = []string{"编号", "时间", "用户化名", "聊天类型", "问题", "文字", handlers.LabelIntent, handlers.LabelRegion,
+	"确切回答", "结果", "耗时（毫秒）", handlers.LabelRating, handlers.LabelVerdict}
 
 // exportLine is one JSONL line.
 type exportLine struct {
@@ -40,11 +47,15 @@ type exportLine struct {
 	Verdict   string       `json:"verdict"`
 }
 
-// Export writes the questions f selects, oldest first, to w in format: CSV (UTF-8 with a byte-order
-// mark so that Excel reads the Chinese right; times in loc as 2006-01-02 15:04:05; results as
-// "doc › section" joined by "; "; rating up, down or empty; verdict answer, related or none) or JSONL (one JSON object a line, times
-// in RFC 3339, rating +1, -1 or 0). The user column is the pseudonym, never an id. It returns an
-// error for an unknown format or when reading or writing fails.
+// Export writes the questions f selects, oldest first, to w in format: CSV or JSONL. The CSV is for
+// people, in a spreadsheet: UTF-8 with a byte-order mark so that Excel reads the Chinese right, CRLF
+// line ends, a Chinese header (csvColumns) and Chinese values named as everywhere else (handlers'
+// IntentName, VerdictName, RatingName, ChatTypeName, ScriptName; 是/否 for confident), times in loc
+// as 2006-01-02 15:04:05, results as "title › section" joined by "; " (the document id when the
+// row has no title). JSONL is for programs: one JSON object a line with the English keys of
+// exportColumns and the codes the log stores (entitlement, answer…), times in RFC 3339, rating +1,
+// -1 or 0, results as a list with their titles and excerpts. The user column is the pseudonym, never
+// an id. It returns an error for an unknown format or when reading or writing fails.
 func (s *Store) Export(ctx context.Context, w io.Writer, f Filter, format string, loc *time.Location) error {
 	if loc == nil {
 		loc = time.Local
@@ -59,25 +70,28 @@ func (s *Store) Export(ctx context.Context, w io.Writer, f Filter, format string
 		}
 		cw := csv.NewWriter(bw)
 		cw.UseCRLF = true // what Excel writes and expects
-		if err := cw.Write(exportColumns); err != nil {
+		if err := cw.Write(csvColumns); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		write = func(r Row) error {
 			res := make([]string, len(r.Results))
 			for i, x := range r.Results {
-				res[i] = x.DocID
+				res[i] = x.Title
+				if res[i] == "" {
+					res[i] = x.DocID
+				}
 				if x.Section != "" {
 					res[i] += " › " + x.Section
 				}
 			}
-			rating := map[int]string{1: "up", -1: "down"}[r.Rating]
-			confident := "no"
+			confident := "否"
 			if r.Confident {
-				confident = "yes"
+				confident = "是"
 			}
 			return cw.Write([]string{strconv.FormatInt(r.ID, 10), r.Time.In(loc).Format(time.DateTime), r.UserKey,
-				cell(r.ChatType), cell(r.Question), cell(r.Script), cell(r.Intent), cell(r.Region), confident,
-				cell(strings.Join(res, "; ")), strconv.FormatFloat(ms(r.Latency), 'f', 1, 64), rating, string(r.Verdict)})
+				cell(handlers.ChatTypeName(r.ChatType)), cell(r.Question), cell(handlers.ScriptName(r.Script)),
+				cell(handlers.IntentName(r.Intent)), cell(r.Region), confident, cell(strings.Join(res, "; ")),
+				strconv.FormatFloat(ms(r.Latency), 'f', 1, 64), handlers.RatingName(r.Rating), handlers.VerdictName(r.Verdict)})
 		}
 		finish = func() error { cw.Flush(); return cw.Error() }
 	case JSONL:

@@ -22,7 +22,8 @@ func TestExport(t *testing.T) {
 		e1 := handlers.LogEntry{Time: day.Add(9*time.Hour + 30*time.Minute), UserID: 42, ChatType: "private",
 			Question: "铜仁的创业担保贷款，额度是多少？\"最高\"吗", Script: "simplified", Intent: "entitlement", Region: "铜仁",
 			Confident: true, Latency: 85250 * time.Microsecond,
-			Results: []handlers.LogResult{{DocID: "tongren-plan", Section: "第四章 › 专栏2"}, {DocID: "hunan-2025"}}}
+			Results: []handlers.LogResult{{DocID: "tongren-plan", Section: "第四章 › 专栏2", Title: "铜仁市“十四五”促进城乡就业创业规划",
+				Excerpt: "鼓励易地搬迁群众自主创业"}, {DocID: "hunan-2025"}}}
 		e2 := handlers.LogEntry{Time: day.Add(23 * time.Hour), UserID: 43, ChatType: "group",
 			Question: "=HYPERLINK(\"http://x\")，我的电话0856-5221234", Script: "simplified", Intent: "other",
 			Verdict: index.VerdictRelated, Latency: 2 * time.Second}
@@ -49,11 +50,13 @@ func TestExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := [][]string{
-			{"id", "time", "user", "chat_type", "question", "script", "intent", "region", "confident", "results", "latency_ms", "rating", "verdict"},
-			{itoa(ids[0]), "2026-03-02 09:30:00", pseudonym(testSecret, 42), "private", "铜仁的创业担保贷款，额度是多少？\"最高\"吗",
-				"simplified", "entitlement", "铜仁", "yes", "tongren-plan › 第四章 › 专栏2; hunan-2025", "85.3", "", "answer"},
-			{itoa(ids[1]), "2026-03-02 23:00:00", pseudonym(testSecret, 43), "group", "'=HYPERLINK(\"http://x\")，我的电话[电话]",
-				"simplified", "other", "", "no", "", "2000.0", "down", "related"},
+			{"编号", "时间", "用户化名", "聊天类型", "问题", "文字", "问题类型", "地区", "确切回答", "结果", "耗时（毫秒）", "评价", "判断"},
+			// A result with a title is named by it; one without (as rows logged before titles were
+			// kept) by its document id.
+			{itoa(ids[0]), "2026-03-02 09:30:00", pseudonym(testSecret, 42), "私聊", "铜仁的创业担保贷款，额度是多少？\"最高\"吗",
+				"简体", "待遇补贴", "铜仁", "是", "铜仁市“十四五”促进城乡就业创业规划 › 第四章 › 专栏2; hunan-2025", "85.3", "", "已回答"},
+			{itoa(ids[1]), "2026-03-02 23:00:00", pseudonym(testSecret, 43), "群组", "'=HYPERLINK(\"http://x\")，我的电话[电话]",
+				"简体", "其他", "", "否", "", "2000.0", "差评", "有关但未直接回答"},
 		}
 		if len(recs) != len(want) {
 			t.Fatalf("%d records, want %d:\n%s", len(recs), len(want), out)
@@ -77,7 +80,8 @@ func TestExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		if first.ID != ids[0] || first.Time != "2026-03-02T09:30:00+08:00" || first.Question != e1.Question ||
-			len(first.Results) != 2 || first.Results[0].Section != "第四章 › 专栏2" || first.LatencyMS != 85.3 || !first.Confident ||
+			len(first.Results) != 2 || first.Results[0].Section != "第四章 › 专栏2" || first.Results[0].Excerpt != "鼓励易地搬迁群众自主创业" ||
+			first.Results[1].Title != "" || first.LatencyMS != 85.3 || !first.Confident ||
 			first.Verdict != "answer" {
 			t.Errorf("first line %+v", first)
 		}
@@ -91,3 +95,40 @@ func TestExport(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// TestResultsOldAndNew reads a row written as earlier versions wrote the results column (document
+// and section only) beside one written now (with title and excerpt): both read back, the old one
+// with its title and excerpt empty, on both databases.
+func TestResultsOldAndNew(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openAt(t, b.target(t))
+		at := time.Date(2026, 3, 2, 9, 0, 0, 0, cst)
+		if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO queries
+			(id, ts, user_key, chat_type, question, norm, script, intent, region, confident, verdict, results, latency_us)
+			VALUES (?, ?, 'k', 'private', '旧问题', '旧问题', 'simplified', 'other', '', 1, 'answer', ?, 1000)`),
+			1, micros(at), `[{"doc":"old-doc","section":"第一章"}]`); err != nil {
+			t.Fatal(err)
+		}
+		e := entry(at.Add(time.Hour), 7, "新问题", true)
+		e.Results = []handlers.LogResult{{DocID: "new-doc", Section: "第二章", Title: "新文件", Excerpt: "段落的开头……"}}
+		record(t, s, e)
+		rows, _, err := s.Find(ctx, Filter{}, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]handlers.LogResult{}
+		for _, r := range rows {
+			if len(r.Results) != 1 {
+				t.Fatalf("%s: results %+v", r.Question, r.Results)
+			}
+			got[r.Question] = r.Results[0]
+		}
+		if want := (handlers.LogResult{DocID: "old-doc", Section: "第一章"}); got["旧问题"] != want {
+			t.Errorf("old row: %+v, want %+v", got["旧问题"], want)
+		}
+		if want := e.Results[0]; got["新问题"] != want {
+			t.Errorf("new row: %+v, want %+v", got["新问题"], want)
+		}
+	})
+}

@@ -19,7 +19,7 @@ type migration struct {
 // migrations is the schema's history. Times are microseconds since 1970 (UTC), latencies
 // microseconds, confident 0 or 1, verdict 'answer', 'related' or 'none' (confident is 1 exactly for
 // answer; see verdictSQL for a row without one), rating -1, 0 (none) or +1, results a JSON array of
-// {"doc","section"}. Neither a user id nor a chat id is a column: user_key is an HMAC of the user id
+// {"doc","section"} (with "title" and "excerpt" in rows written since they were kept; see jsonResult). Neither a user id nor a chat id is a column: user_key is an HMAC of the user id
 // and the chat is not recorded beyond its type.
 var migrations = []migration{
 	{

@@ -30,16 +30,20 @@ type Row struct {
 	Rating    int // +1 👍, -1 👎, 0 not rated
 }
 
-// jsonResult is how a result is stored and exported.
+// jsonResult is how a result is stored (in the results column) and exported. Title and excerpt
+// came later: rows written before them have neither, and read back with both empty; an earlier
+// version reading a newer row ignores them. So the column needed no migration.
 type jsonResult struct {
 	Doc     string `json:"doc"`
 	Section string `json:"section"`
+	Title   string `json:"title,omitempty"`
+	Excerpt string `json:"excerpt,omitempty"`
 }
 
 func toJSONResults(rs []handlers.LogResult) []jsonResult {
 	out := make([]jsonResult, len(rs))
 	for i, r := range rs {
-		out[i] = jsonResult{r.DocID, r.Section}
+		out[i] = jsonResult{Doc: r.DocID, Section: r.Section, Title: r.Title, Excerpt: r.Excerpt}
 	}
 	return out
 }
@@ -129,7 +133,7 @@ func scanRow(rows *sql.Rows) (Row, error) {
 		return r, fmt.Errorf("results of question %d: %w", r.ID, err)
 	}
 	for _, x := range jr {
-		r.Results = append(r.Results, handlers.LogResult{DocID: x.Doc, Section: x.Section})
+		r.Results = append(r.Results, handlers.LogResult{DocID: x.Doc, Section: x.Section, Title: x.Title, Excerpt: x.Excerpt})
 	}
 	return r, nil
 }
