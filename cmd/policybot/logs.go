@@ -99,13 +99,15 @@ func openQueryLog(ctx context.Context, e *env, cfg Config, lc logConfig, obs que
 
 // adminServer returns the admin page's server on addr (--admin-addr), or nil when addr is empty:
 // the page is off unless asked for. It fails when POLICYBOT_ADMIN_TOKEN is not set or too short.
-// ready, when set, is what /healthz checks.
-func adminServer(e *env, addr string, proxies []netip.Prefix, store *querylog.Store, m *admin.Metrics, ready func(context.Context) error) (*http.Server, error) {
+// ready, when set, is what /healthz checks; titles, when set, names documents by id for questions
+// logged before the log kept titles.
+func adminServer(e *env, addr string, proxies []netip.Prefix, store *querylog.Store, m *admin.Metrics, ready func(context.Context) error,
+	titles func(docID string) string) (*http.Server, error) {
 	if addr == "" {
 		return nil, nil
 	}
 	h, err := admin.New(admin.Config{Token: e.getenv(envAdminToken), Store: store, Metrics: m,
-		Logger: e.log, Ready: ready, TrustedProxies: proxies})
+		Logger: e.log, Ready: ready, TrustedProxies: proxies, Titles: titles})
 	if err != nil {
 		return nil, fmt.Errorf("--admin-addr %s: %w", addr, err)
 	}
@@ -355,4 +357,12 @@ func cmdLogPurge(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "purged %d questions asked before %s, %d resolution marks, %d expired button states\n",
 		p.Questions, cutoff.Format(time.DateTime), p.Resolved, p.States)
 	return nil
+}
+
+// title is the title of document id in the live index, "" when it holds no such document.
+func (s *services) title(id string) string {
+	if d := s.live.Document(id); d != nil {
+		return d.Title
+	}
+	return ""
 }

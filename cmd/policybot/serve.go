@@ -138,7 +138,7 @@ func (p *adminPage) start(e *env, svc *services) (*http.Server, error) {
 	if svc.store == nil {
 		return nil, fmt.Errorf("--admin-addr %s: the admin page needs the query log, which cannot be opened", p.addr)
 	}
-	srv, err := adminServer(e, p.addr, p.proxies, svc.store, svc.metrics, svc.ready)
+	srv, err := adminServer(e, p.addr, p.proxies, svc.store, svc.metrics, svc.ready, svc.title)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,9 @@ type Config struct {
 	Location *time.Location
 	// Ready, when set, is what /healthz checks; nil answers ok while the process runs.
 	Ready func(ctx context.Context) error
+	// Titles, when set, names a document by its id (the live index's title): for questions logged
+	// before the log kept titles. nil shows such a result by its document id.
+	Titles func(docID string) string
 	// Clock, when set, stands for time.Now (the screenshot in the README uses a fixed day).
 	Clock func() time.Time
 	// TrustedProxies are the addresses of the reverse proxies in front of the page (which terminate
@@ -97,7 +100,7 @@ func New(c Config) (http.Handler, error) {
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
-	tmpl, err := template.New("").Funcs(funcs(c.Location)).ParseFS(files, "templates/*.html")
+	tmpl, err := template.New("").Funcs(funcs(c.Location, c.Titles)).ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("admin: templates: %w", err)
 	}

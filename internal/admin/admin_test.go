@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"policybot/handlers"
 	"policybot/index"
 	"policybot/internal/querylog"
 )
@@ -346,7 +347,7 @@ func TestDashboardHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	queue := cells(doc, "unanswered")
-	if len(queue) != len(gaps)+1 || strings.Join(queue[0], "|") != "问题（最近一次的说法）|次数|人数|有关但未直接回答|未能回答|差评|最近|" {
+	if len(queue) != len(gaps)+1 || strings.Join(queue[0], "|") != "问题（最近一次的说法；点开看回答）|次数|人数|有关但未直接回答|未能回答|差评|最近|" {
 		t.Fatalf("the queue: %q", queue)
 	}
 	for i, g := range gaps {
@@ -355,7 +356,7 @@ func TestDashboardHTML(t *testing.T) {
 			t.Errorf("queue row %d (%s): %s, want %s", i+1, g.Question, got, want)
 		}
 	}
-	if top := cells(doc, "top"); len(top) < 2 || strings.Join(top[0], "|") != "问题|次数|人数|有关但未直接回答|未能回答" {
+	if top := cells(doc, "top"); len(top) < 2 || strings.Join(top[0], "|") != "问题（最常见的说法）|次数|人数|有关但未直接回答|未能回答" {
 		t.Errorf("the most asked: %q", top)
 	}
 	// The table says each question's verdict, and filters by it.
@@ -433,4 +434,126 @@ func textOf(nd *html.Node) string {
 		b.WriteString(textOf(c))
 	}
 	return b.String()
+}
+
+// answeredOf is what the page shows of each question under the element with id, in order: the
+// question (the details' summary) and, inside, what the bot answered.
+type answeredOf struct{ question, reply string }
+
+func answeredIn(doc *html.Node, id string) []answeredOf {
+	var out []answeredOf
+	var walk func(*html.Node, bool)
+	walk = func(nd *html.Node, in bool) {
+		if nd.Type == html.ElementNode {
+			for _, a := range nd.Attr {
+				if a.Key == "id" && a.Val == id {
+					in = true
+				}
+			}
+			if in && nd.Data == "details" {
+				var a answeredOf
+				for c := nd.FirstChild; c != nil; c = c.NextSibling {
+					if c.Type != html.ElementNode {
+						continue
+					}
+					if c.Data == "summary" {
+						a.question = textOf(c)
+					} else {
+						a.reply += textOf(c)
+					}
+				}
+				out = append(out, a)
+				return
+			}
+		}
+		for c := nd.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, in)
+		}
+	}
+	walk(doc, false)
+	return out
+}
+
+// TestDashboardAnswered: each question of the unanswered queue and of the log opens to what the bot
+// answered it: the verdict, named as everywhere else, and the first passages by document title
+// (not id) with their excerpts. Questions logged before titles were kept are named by the index's
+// title (Config.Titles).
+func TestDashboardAnswered(t *testing.T) {
+	srv, s, _ := newSeeded(t)
+	resp := get(t, srv, "/", "Authorization", "Bearer "+testToken)
+	doc, err := html.Parse(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	gaps, err := s.Unanswered(ctx, seedNow.AddDate(0, 0, -30), gapLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := s.Find(ctx, querylog.Filter{}, 0, pageSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		question string
+		verdict  index.Verdict
+		results  []handlers.LogResult
+	}
+	var gapWants, rowWants []want
+	for _, g := range gaps {
+		gapWants = append(gapWants, want{g.Question, g.Verdict, g.Results})
+	}
+	for _, r := range rows {
+		rowWants = append(rowWants, want{r.Question, r.Verdict, r.Results})
+	}
+	withExcerpt, byIndex := 0, 0
+	for _, tc := range []struct {
+		id    string
+		wants []want
+	}{{"unanswered", gapWants}, {"questions-table", rowWants}} {
+		t.Run(tc.id, func(t *testing.T) {
+			got := answeredIn(doc, tc.id)
+			if len(got) != len(tc.wants) || len(got) == 0 {
+				t.Fatalf("%d questions open to their answer, want %d", len(got), len(tc.wants))
+			}
+			for i, w := range tc.wants {
+				g := got[i]
+				if g.question != w.question {
+					t.Errorf("%d: question %q, want %q", i, g.question, w.question)
+				}
+				if !strings.Contains(g.reply, "判断"+handlers.VerdictName(w.verdict)) {
+					t.Errorf("%d (%s): reply %q lacks its verdict %s", i, w.question, g.reply, handlers.VerdictName(w.verdict))
+				}
+				if strings.Contains(g.reply, "tongren-14th") || strings.Contains(g.reply, "hunan-four") {
+					t.Errorf("%d: a document shown by its id: %q", i, g.reply)
+				}
+				for _, r := range w.results {
+					if !strings.Contains(g.reply, seedTitles(r.DocID)) {
+						t.Errorf("%d: reply %q lacks the title of %s", i, g.reply, r.DocID)
+					}
+					if r.Excerpt != "" {
+						withExcerpt++
+						if !strings.Contains(g.reply, r.Excerpt) {
+							t.Errorf("%d: reply %q lacks the excerpt %q", i, g.reply, r.Excerpt)
+						}
+					}
+					if r.Title == "" {
+						byIndex++
+					}
+				}
+				if len(w.results) == 0 && !strings.Contains(g.reply, "没有给出段落") {
+					t.Errorf("%d: reply without passages says %q", i, g.reply)
+				}
+			}
+		})
+	}
+	if withExcerpt == 0 || byIndex == 0 {
+		t.Errorf("the seeded log has %d results with excerpts and %d without titles: test both", withExcerpt, byIndex)
+	}
+	// The table's first-result column names documents by title too.
+	for _, r := range cells(doc, "questions-table")[1:] {
+		if strings.Contains(r[7], "-") {
+			t.Errorf("first result shown as an id: %q", r)
+		}
+	}
 }

@@ -165,7 +165,7 @@ func TestBrowser(t *testing.T) {
 		// The page the server sends back has the search in the field's attribute.
 		chromedp.WaitVisible(chromedp.CSS(`input[name=q][value="失業金"]`)),
 	)
-	found := eval(`[...document.querySelectorAll('#questions-table tbody td.question')].map(td => td.textContent).join('\n')`)
+	found := eval(`[...document.querySelectorAll('#questions-table tbody td.question summary')].map(td => td.textContent).join('\n')`)
 	if found == "" {
 		t.Fatal("search found nothing")
 	}
@@ -191,20 +191,110 @@ func TestBrowser(t *testing.T) {
 	)
 	// The page the server sends back has the filter chosen.
 	eventually("the page filtered by verdict", `document.readyState === 'complete' && !!document.querySelector('select[name=verdict] option[value=none][selected]')`)
-	verdicts := eval(`[...document.querySelectorAll('#questions-table tbody td.verdict')].map(td => td.textContent).join('\n')`)
+	verdicts := eval(`[...document.querySelectorAll('#questions-table tbody td.verdict[data-label]')].map(td => td.textContent).join('\n')`)
 	_, none, _ := s.Find(context.Background(), querylog.Filter{Verdict: "none"}, 0, 1)
 	if got := strings.Split(verdicts, "\n"); none == 0 || len(got) != min(none, pageSize) || strings.Trim(verdicts, "未能回答\n") != "" {
 		t.Errorf("the none filter shows %d rows of %d none: %q", len(got), none, verdicts)
 	}
 
 	// Marking a gap resolved takes it off the queue.
-	before := eval(`document.querySelector('#unanswered tbody tr td.question').textContent`)
+	before := eval(`document.querySelector('#unanswered tbody tr td.question summary').textContent`)
 	run("resolve",
 		chromedp.Click(chromedp.CSS(`#unanswered tbody tr button`)),
 	)
 	eventually("the page after resolving", `location.hash === '#unanswered' && !location.search && document.readyState === 'complete'`)
-	after := eval(`[...document.querySelectorAll('#unanswered tbody td.question')].map(td => td.textContent).join('\n')`)
+	after := eval(`[...document.querySelectorAll('#unanswered tbody td.question summary')].map(td => td.textContent).join('\n')`)
 	if strings.Contains("\n"+after+"\n", "\n"+before+"\n") {
 		t.Errorf("%q is still in the queue after it was resolved:\n%s", before, after)
+	}
+}
+
+// phoneShot, when set, is where TestBrowserPhone writes a PNG of the page at a phone's width.
+var phoneShot = flag.String("phone-screenshot", "", "write a PNG of the dashboard on a phone to this file")
+
+// TestBrowserPhone loads the dashboard over a month's log at a phone's width (390×844 CSS pixels, as
+// an iPhone 12–15) with every question opened to its answer, and checks that nothing scrolls
+// sideways, that each table's rows are cards with their buttons inside, and that questions get the
+// width of the card to be read in.
+func TestBrowserPhone(t *testing.T) {
+	srv, _, _ := newSeeded(t)
+	ctx := browser(t)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	eval := func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		return v
+	}
+	run("a phone's screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(3)))
+	run("open the page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("token")))
+	run("log in",
+		chromedp.SendKeys(chromedp.ID("token"), testToken),
+		chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.ID("daily-chart")),
+	)
+	if w := eval(`String(window.innerWidth)`); w != "390" {
+		t.Fatalf("the page is laid out %s px wide, not a phone's 390", w)
+	}
+	// Every question opened to what the bot answered: the widest the page gets.
+	if n := eval(`(() => { const ds = document.querySelectorAll('details.answered'); ds.forEach(d => d.open = true); return String(ds.length); })()`); n == "0" {
+		t.Fatal("no question opens to its answer")
+	}
+
+	for _, tc := range []struct {
+		name, expr string
+	}{
+		{"no sideways scroll", `document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth ? ''
+			: 'the page is ' + document.documentElement.scrollWidth + ' px wide'`},
+		{"nothing sticks out on the right", `[...document.querySelectorAll('body *')].filter(e => {
+				const r = e.getBoundingClientRect();
+				return r.width > 0 && r.right > window.innerWidth + 0.5;
+			}).slice(0, 5).map(e => e.tagName + '.' + e.className + ' right ' + Math.round(e.getBoundingClientRect().right)).join('; ')`},
+		{"rows are cards", `[...document.querySelectorAll('table.cards')].filter(t =>
+				getComputedStyle(t.querySelector('thead')).display !== 'none' ||
+				[...t.querySelectorAll('tbody tr')].some(tr => getComputedStyle(tr).display === 'table-row')
+			).map(t => t.closest('section').id || 'a table').join('; ')`},
+		{"buttons inside their cards", `[...document.querySelectorAll('main button')].filter(b => {
+				const card = b.closest('table.cards tr') || b.closest('.card') || b.closest('form');
+				const r = b.getBoundingClientRect(), c = card.getBoundingClientRect();
+				return r.width === 0 || r.left < c.left - 0.5 || r.right > c.right + 0.5 || r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5;
+			}).map(b => b.textContent + ' in ' + (b.closest('section') || {}).id).slice(0, 5).join('; ')`},
+		{"questions get the card's width", `[...document.querySelectorAll('td.question')].filter(td => {
+				const card = td.closest('tr').getBoundingClientRect();
+				return td.getBoundingClientRect().width < 0.8 * card.width || card.width < 300;
+			}).map(td => td.textContent.slice(0, 20) + ' ' + Math.round(td.getBoundingClientRect().width) + 'px').slice(0, 5).join('; ')`},
+		{"every resolve button shown", `document.querySelectorAll('#unanswered button').length > 0 &&
+			[...document.querySelectorAll('#unanswered button')].every(b => b.getBoundingClientRect().height > 10) ? '' : 'hidden buttons'`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if bad := eval(tc.expr); bad != "" {
+				t.Error(bad)
+			}
+		})
+	}
+	// What the bot answered shows by title, on the phone as on a desk.
+	if reply := eval(`document.querySelector('#unanswered details.answered .reply').textContent`); !strings.Contains(reply, "判断") {
+		t.Errorf("the first gap's answer: %q", reply)
+	}
+	if *phoneShot != "" {
+		// Two screens from the unanswered queue down: its cards, opened.
+		run("two screens", chromedp.EmulateViewport(390, 1600, chromedp.EmulateMobile, chromedp.EmulateScale(1)))
+		eval(`(() => { window.scrollTo(0, document.getElementById('unanswered').offsetTop); return ''; })()`)
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(*phoneShot, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -186,7 +186,7 @@ func (s *server) export(w http.ResponseWriter, r *http.Request) {
 }
 
 // funcs are the templates' helpers.
-func funcs(loc *time.Location) template.FuncMap {
+func funcs(loc *time.Location, titles func(docID string) string) template.FuncMap {
 	return template.FuncMap{
 		"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 0, 64) + "%" },
 		// share is n as a share of total.
@@ -216,17 +216,6 @@ func funcs(loc *time.Location) template.FuncMap {
 		// intent and rating name them as everywhere else (handlers' names).
 		"intent": handlers.IntentName,
 		"rating": handlers.RatingName,
-		"results": func(r querylog.Row) string {
-			var parts []string
-			for _, x := range r.Results {
-				s := x.DocID
-				if x.Section != "" {
-					s += " › " + x.Section
-				}
-				parts = append(parts, s)
-			}
-			return strings.Join(parts, "\n")
-		},
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")
@@ -241,11 +230,34 @@ func funcs(loc *time.Location) template.FuncMap {
 			}
 			return m, nil
 		},
-		"first": func(r querylog.Row) string {
-			if len(r.Results) == 0 {
-				return ""
+		// label names what a column or filter shows, as everywhere else.
+		"label": func(what string) (string, error) {
+			switch what {
+			case "intent":
+				return handlers.LabelIntent, nil
+			case "verdict":
+				return handlers.LabelVerdict, nil
+			case "region":
+				return handlers.LabelRegion, nil
+			case "rating":
+				return handlers.LabelRating, nil
 			}
-			return r.Results[0].DocID
+			return "", fmt.Errorf("label: unknown %q", what)
 		},
+		// title names a result's document: the title the log kept, else (a question logged before
+		// titles were kept) the title the index knows now, else the document id.
+		"title": func(x handlers.LogResult) string {
+			if x.Title != "" {
+				return x.Title
+			}
+			if titles != nil {
+				if t := titles(x.DocID); t != "" {
+					return t
+				}
+			}
+			return x.DocID
+		},
+		// first3 are the first passages shown, as the citizen saw them first.
+		"first3": func(rs []handlers.LogResult) []handlers.LogResult { return rs[:min(len(rs), 3)] },
 	}
 }

@@ -48,6 +48,28 @@ var seedQuestions = []asked{
 	{"退休金怎么算", "entitlement", "", 0.1, 0.6, 3},
 	{"住房公积金贷款额度", "entitlement", "", 0.05, 0.2, 2},
 	{"我的手机13812345678，失业登记在哪里办", "location", "", 0.3, 0.5, 1},
+	// Long ones, as people type on a phone, and a pasted address with no place to break a line.
+	{"我是2023年从外省回铜仁的高校毕业生，现在想在老家开一家小店，请问能不能申请创业担保贷款，额度和贴息分别是多少，需要准备哪些材料？", "entitlement", "铜仁", 0.6, 0.8, 2},
+	{"http://rsj.tongren.gov.cn/zwgk/xxgkml/zcwj/202203/t20220315_73108125_employment_subsidy.html这个文件说的补贴怎么领", "entitlement", "铜仁", 0.3, 0.8, 1},
+}
+
+// seedResults are the passages shown for a question in the seeded log: titles and excerpts as the
+// shipped corpus has them, long enough to test the layout on a phone.
+var seedResults = []handlers.LogResult{
+	{DocID: "tongren-14th-five-year-employment-plan", Section: "第四章 主要任务 › 三、建立就业创业助力乡村振兴机制 › 专栏2 易地搬迁就业帮扶计划",
+		Title: "铜仁市“十四五”促进城乡就业创业规划", Excerpt: "鼓励易地搬迁群众自主创业,通过创业带动就业,对自主创业符合条件的,给予创业担保贷款。支持创业园区建设,推动具备创业能力和意愿的易地搬迁群众优先入驻……"},
+	{DocID: "hunan-four-emphases-2025", Section: "04 坚持线上服务和线下服务并重",
+		Title: "坚持“四个并重”统筹做好稳就业工作", Excerpt: "大力推进零工市场建设,为用工主体及求职者提供以“即时快招”为核心的“1+6”免费公共服务。"},
+}
+
+// seedTitles is the index's titles of the seeded log's documents, for rows logged without one.
+func seedTitles(id string) string {
+	for _, r := range seedResults {
+		if r.DocID == id {
+			return r.Title
+		}
+	}
+	return ""
 }
 
 // seed records about a month of plausible questions, the same every run, ending at seedNow.
@@ -83,7 +105,11 @@ func seed(t testing.TB, s *querylog.Store) int {
 			e := handlers.LogEntry{Time: at, UserID: int64(1000 + rng.IntN(60)), ChatType: "private", Question: q.q,
 				Script: "simplified", Intent: q.intent, Region: q.region, Confident: rng.Float64() < q.confident,
 				Latency: time.Duration(60+rng.IntN(500)+rng.IntN(3)*rng.IntN(900)) * time.Millisecond,
-				Results: []handlers.LogResult{{DocID: "tongren-14th-five-year-employment-plan", Section: "第四章 主要任务"}}}
+				Results: seedResults}
+			if i%7 == 3 {
+				// As questions logged before titles and excerpts were kept.
+				e.Results = []handlers.LogResult{{DocID: seedResults[0].DocID, Section: seedResults[0].Section}}
+			}
 			switch {
 			case e.Confident:
 				e.Verdict = index.VerdictAnswer
@@ -124,7 +150,7 @@ func newSeeded(t testing.TB) (*httptest.Server, *querylog.Store, int) {
 	}
 	t.Cleanup(func() { s.Close() })
 	n := seed(t, s)
-	h, err := New(Config{Token: testToken, Store: s, Location: cst, Clock: func() time.Time { return seedNow }})
+	h, err := New(Config{Token: testToken, Store: s, Location: cst, Clock: func() time.Time { return seedNow }, Titles: seedTitles})
 	if err != nil {
 		t.Fatal(err)
 	}

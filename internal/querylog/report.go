@@ -6,6 +6,9 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"policybot/handlers"
+	"policybot/index"
 )
 
 // Stats are the figures admins look at for a period.
@@ -202,6 +205,10 @@ type Group struct {
 	None         int // asked with the verdict none
 	Down         int
 	Last         time.Time
+	// What the bot answered the latest question of the group: its verdict and the passages shown
+	// (title and excerpt empty for a question logged before they were kept).
+	Verdict index.Verdict
+	Results []handlers.LogResult
 }
 
 // Unanswered returns the gaps: groups of questions asked since since that were not answered directly
@@ -272,6 +279,7 @@ func (s *Store) groups(ctx context.Context, query string, args ...any) ([]Group,
 	for i := range out {
 		r := latest[out[i].ID]
 		out[i].Question, out[i].Intent, out[i].Region = r.Question, r.Intent, r.Region
+		out[i].Verdict, out[i].Results = r.Verdict, r.Results
 	}
 	return out, nil
 }
