@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -226,17 +227,95 @@ func (s *Store) Unanswered(ctx context.Context, since time.Time, limit int) ([]G
 	return groups, nil
 }
 
-// Top returns the most asked questions from ≤ time < to, grouped as Unanswered groups them, most
-// asked first, at most limit.
+// Top returns the most asked questions from ≤ time < to, most asked first, at most limit. Questions
+// are grouped more loosely than Unanswered groups them: the same question once script, width, case,
+// spaces and punctuation are folded, and also once stray digits and closing particles are dropped
+// (see topicKey), so that 失业保险稳岗返还2 … 失业保险稳岗返还9 are one row. A group's Question is
+// its most frequent wording (the latest of those equally frequent); its intent, region, verdict and
+// results are those of its latest question.
 func (s *Store) Top(ctx context.Context, from, to time.Time, limit int) ([]Group, error) {
-	groups, err := s.groups(ctx, `SELECT norm, COUNT(*), COUNT(DISTINCT user_key), `+verdictSums+`,
+	fail := func(err error) ([]Group, error) { return nil, fmt.Errorf("top questions: %w", err) }
+	// One row a wording and person: few enough to fold in Go, and people are counted once a group.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT norm, question, user_key, COUNT(*), `+verdictSums+`,
 		COALESCE(SUM(CASE WHEN rating < 0 THEN 1 ELSE 0 END), 0), MAX(ts), MAX(id)
-		FROM queries WHERE ts >= ? AND ts < ?
-		GROUP BY norm ORDER BY COUNT(*) DESC, MAX(ts) DESC LIMIT ?`, micros(from), micros(to), limit)
+		FROM queries WHERE ts >= ? AND ts < ? GROUP BY norm, question, user_key`), micros(from), micros(to))
 	if err != nil {
-		return nil, fmt.Errorf("top questions: %w", err)
+		return fail(err)
 	}
-	return groups, nil
+	type wording struct {
+		n    int
+		last int64
+	}
+	type topic struct {
+		g      Group
+		users  map[string]bool
+		forms  map[string]*wording
+		last   int64
+		lastID int64
+	}
+	topics := map[string]*topic{}
+	for rows.Next() {
+		var norm, question, user string
+		var n, related, none, down int
+		var last, id int64
+		if err := rows.Scan(&norm, &question, &user, &n, &related, &none, &down, &last, &id); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		key := topicKey(norm)
+		tp := topics[key]
+		if tp == nil {
+			tp = &topic{users: map[string]bool{}, forms: map[string]*wording{}}
+			topics[key] = tp
+		}
+		tp.g.Count += n
+		tp.g.Related += related
+		tp.g.None += none
+		tp.g.Down += down
+		tp.users[user] = true
+		if last > tp.last || (last == tp.last && id > tp.lastID) {
+			tp.last, tp.lastID = last, id
+		}
+		w := tp.forms[question]
+		if w == nil {
+			w = &wording{}
+			tp.forms[question] = w
+		}
+		w.n += n
+		w.last = max(w.last, last)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	out := make([]Group, 0, len(topics))
+	for _, tp := range topics {
+		g := tp.g
+		g.Users, g.NotConfident = len(tp.users), g.Related+g.None
+		g.ID, g.Last = tp.lastID, fromMicros(tp.last)
+		var best *wording
+		for q, w := range tp.forms {
+			if best == nil || w.n > best.n || (w.n == best.n && (w.last > best.last || (w.last == best.last && q < g.Question))) {
+				best, g.Question = w, q
+			}
+		}
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if !a.Last.Equal(b.Last) {
+			return a.Last.After(b.Last)
+		}
+		return a.ID > b.ID
+	})
+	out = out[:min(len(out), limit)]
+	if err := s.latest(ctx, out, false); err != nil {
+		return fail(err)
+	}
+	return out, nil
 }
 
 // groups runs a grouping query (norm, count, users, related, none, down, last ts, last id) and fills
@@ -266,22 +345,37 @@ func (s *Store) groups(ctx context.Context, query string, args ...any) ([]Group,
 	if len(out) == 0 {
 		return nil, nil
 	}
-	ids := make([]any, len(out))
-	for i, g := range out {
+	if err := s.latest(ctx, out, true); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// latest fills in each group's intent, region, verdict and results from its latest question (ID),
+// and with wording set its Question too.
+func (s *Store) latest(ctx context.Context, gs []Group, wording bool) error {
+	if len(gs) == 0 {
+		return nil
+	}
+	ids := make([]any, len(gs))
+	for i, g := range gs {
 		ids[i] = g.ID
 	}
 	latest := map[int64]Row{}
-	err = s.each(ctx, s.q(`SELECT `+rowColumns+` FROM queries WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), ids,
+	err := s.each(ctx, s.q(`SELECT `+rowColumns+` FROM queries WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), ids,
 		func(r Row) error { latest[r.ID] = r; return nil })
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for i := range out {
-		r := latest[out[i].ID]
-		out[i].Question, out[i].Intent, out[i].Region = r.Question, r.Intent, r.Region
-		out[i].Verdict, out[i].Results = r.Verdict, r.Results
+	for i := range gs {
+		r := latest[gs[i].ID]
+		if wording {
+			gs[i].Question = r.Question
+		}
+		gs[i].Intent, gs[i].Region = r.Intent, r.Region
+		gs[i].Verdict, gs[i].Results = r.Verdict, r.Results
 	}
-	return out, nil
+	return nil
 }
 
 // Resolve marks the group of question id resolved (the corpus now answers it, or it is out of

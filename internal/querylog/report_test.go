@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -212,6 +213,51 @@ func TestTop(t *testing.T) {
 			top[1].Count != 3 || top[1].Users != 1 || top[1].NotConfident != 2 || top[1].Related != 1 || top[1].None != 1 ||
 			top[0].Related+top[0].None != 0 {
 			t.Errorf("top %+v", top)
+		}
+	})
+}
+
+// TestTopGroups: /top and the page's most asked questions show near-identical questions as one row
+// (a stray number, other script or punctuation, a closing particle), under their most frequent
+// wording, counting people once; different years stay apart.
+func TestTopGroups(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := openAt(t, b.target(t))
+		now := time.Now()
+		var entries []handlers.LogEntry
+		at := func(i int) time.Time { return now.Add(-time.Duration(i) * time.Minute) }
+		for i := 2; i <= 9; i++ {
+			entries = append(entries, entry(at(i), int64(i%3), "失业保险稳岗返还"+strconv.Itoa(i), true))
+		}
+		entries = append(entries,
+			entry(at(20), 7, "失业保险稳岗返还", true), entry(at(21), 8, "失业保险稳岗返还", false),
+			entry(at(22), 9, "失業保險穩崗返還？", true), entry(at(1), 9, "失业保险稳岗返还呢", true),
+			entry(at(30), 4, "2023年就业目标", true), entry(at(31), 5, "2024年就业目标", true),
+			entry(at(32), 6, "2024年就业目标", true))
+		record(t, s, entries...)
+		top, err := s.Top(ctx, now.AddDate(0, 0, -7), now.Add(time.Hour), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type row struct {
+			q        string
+			n, users int
+		}
+		var got []row
+		for _, g := range top {
+			got = append(got, row{g.Question, g.Count, g.Users})
+		}
+		want := []row{{"失业保险稳岗返还", 12, 6}, {"2024年就业目标", 2, 2}, {"2023年就业目标", 1, 1}}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("top\n got %v\nwant %v", got, want)
+		}
+		if len(top) > 0 && (top[0].None != 1 || top[0].Verdict != index.VerdictAnswer || top[0].Last.Unix() != at(1).Unix()) {
+			t.Errorf("the group's figures: %+v", top[0])
+		}
+		// The limit applies to groups.
+		if top, err := s.Top(ctx, now.AddDate(0, 0, -7), now.Add(time.Hour), 1); err != nil || len(top) != 1 || top[0].Count != 12 {
+			t.Errorf("top 1: %+v %v", top, err)
 		}
 	})
 }

@@ -62,3 +62,40 @@ func TestNumbersNotStored(t *testing.T) {
 		}
 	}
 }
+
+func TestTopicKey(t *testing.T) {
+	conv, err := script.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(q string) string { return topicKey(normalize(conv, q)) }
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"失业保险稳岗返还2", "失业保险稳岗返还9", true},
+		{"失业保险稳岗返还2", "失业保险稳岗返还", true},
+		{"失业保险稳岗返还 12", "失業保險穩崗返還？", true},
+		{"失业金怎么领呢？", "失业金怎么领", true},
+		{"失业金怎么领吗吗", "失业金怎么领", true},
+		{"2023年的就业目标", "2024年的就业目标", false},
+		{"6个月的失业金", "12个月的失业金", false},
+		{"贷款3万元", "贷款5万元", false},
+		{"十四五期间新增就业多少", "十三五期间新增就业多少", false},
+		{"有什么补贴", "有什补贴", false},
+		{"失业金怎么领", "失业金领多久", false},
+	} {
+		t.Run(tc.a+"|"+tc.b, func(t *testing.T) {
+			if got := key(tc.a) == key(tc.b); got != tc.same {
+				t.Errorf("topicKey(%q) = %q, topicKey(%q) = %q; same %v, want %v", tc.a, key(tc.a), tc.b, key(tc.b), got, tc.same)
+			}
+		})
+	}
+	// A key is a key of itself (folding twice is folding once), and never empty for a question.
+	for _, q := range []string{"123", "吗", "失业保险稳岗返还2", "2023年"} {
+		k := topicKey(normalize(conv, q))
+		if k == "" || topicKey(k) != k {
+			t.Errorf("topicKey of %q: %q, again %q", q, k, topicKey(k))
+		}
+	}
+}
