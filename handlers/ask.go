@@ -96,12 +96,14 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 	entry := LogEntry{
 		Time: began, UserID: who.UserID, ChatID: who.ChatID, ChatType: who.ChatType,
 		Question: q, Script: string(sc.script), Intent: string(DetectIntent(h.conv.ToSimplified(q))),
-		Region:    strings.Join(res.Regions, "、"),
+		Region:    strings.Join(res.Regions, RegionSep),
 		Confident: verdict == index.VerdictAnswer, Verdict: verdict,
 	}
 	if entry.Region == "" {
 		entry.Region = chosen
 	}
+	// As the corpus names it, so that 铜仁 (a /region choice) and 铜仁市 (named in a question) count as one.
+	entry.Region = CorpusRegion(entry.Region, h.docRegions())
 	if verdict == index.VerdictNone {
 		a := h.notCovered(ctx, q, res, notes)
 		entry.Latency = time.Since(clock)

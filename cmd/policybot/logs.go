@@ -366,3 +366,26 @@ func (s *services) title(id string) string {
 	}
 	return ""
 }
+
+// renameRegions renames the regions of questions logged as people say them (铜仁) to the names the
+// corpus gives them (铜仁市), as questions are logged now (handlers.CorpusRegion), so that the figures
+// count each region once. It runs when serve or chat starts, before any question is answered; a
+// failure is logged and the bot starts all the same.
+func (s *services) renameRegions(ctx context.Context, e *env) {
+	if s.store == nil {
+		return
+	}
+	var regions []string
+	for _, d := range s.live.Documents() {
+		if d.Region != "" {
+			regions = append(regions, d.Region)
+		}
+	}
+	n, err := s.store.RenameRegions(ctx, func(r string) string { return handlers.CorpusRegion(r, regions) })
+	switch {
+	case err != nil:
+		e.log.Warn("the regions of earlier questions could not be named as the corpus names them", "err", err)
+	case n > 0:
+		e.log.Info("named the regions of earlier questions as the corpus names them", "questions", n)
+	}
+}

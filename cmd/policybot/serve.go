@@ -226,12 +226,14 @@ func startServices(ctx context.Context, e *env, cfg Config, lc logConfig, consol
 		if err != nil {
 			e.log.Warn("the console chat runs without a query log", "err", err)
 		}
+		svc.renameRegions(ctx, e)
 		return svc, nil
 	}
 	if svc.store, svc.qlog, err = startQueryLog(ctx, e, cfg, lc, svc.metrics); err != nil {
 		live.Close()
 		return nil, err
 	}
+	svc.renameRegions(ctx, e)
 	return svc, nil
 }
 
