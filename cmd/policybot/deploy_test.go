@@ -42,7 +42,7 @@ func codeEnv(t *testing.T) map[string]bool {
 	}
 	args := seedArgs(t)
 	for _, a := range [][]string{
-		append([]string{"serve"}, args...),                                 // the console chat: every flag's variable, the log's
+		append([]string{"serve"}, args...),                                // the console chat: every flag's variable, the log's
 		append([]string{"serve", "--admin-addr", "127.0.0.1:0"}, args...), // refused without the admin token, having asked for it
 	} {
 		var out, errb bytes.Buffer
