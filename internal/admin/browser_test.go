@@ -237,6 +237,9 @@ func TestBrowserPhone(t *testing.T) {
 	}
 	run("a phone's screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(3)))
 	run("open the page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("token")))
+	if wide := eval(`document.documentElement.scrollWidth > window.innerWidth ? 'the login form is ' + document.documentElement.scrollWidth + ' px wide' : ''`); wide != "" {
+		t.Error(wide)
+	}
 	run("log in",
 		chromedp.SendKeys(chromedp.ID("token"), testToken),
 		chromedp.Submit(chromedp.ID("token")),
