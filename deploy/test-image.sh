@@ -131,6 +131,8 @@ container() { env -i "${run_env[@]}" "$@"; }
 
 # 1. docker run -i IMAGE, with a question on stdin: the console chat answers it.
 question="失业金怎么领"
+touch "$tmp/before"
+sleep 1 # so that anything written after it is newer
 printf '%s\n' "$question" | container "${as[@]}" "${image_cmd[@]}" >"$tmp/answer.txt" 2>"$tmp/serve.log" ||
 	{ cat "$tmp/serve.log" >&2; fail "the image's command failed"; }
 grep -q "问：$question" "$tmp/answer.txt" || { cat "$tmp/answer.txt" "$tmp/serve.log" >&2; fail "no answer to $question"; }
@@ -147,7 +149,7 @@ if stray="$(find "$vol" ! -uid "$uid" -print -quit)" && [ -n "$stray" ]; then fa
 [ "$(stat -c %a "$vol/querylog.db")" = 600 ] || fail "querylog.db is not 0600"
 [ -d "$vol/corpus/docs" ] && [ -d "$vol/indexes" ] || fail "the volume lacks the corpus or the index"
 cp "$tmp/answer.txt" "${TEST_IMAGE_ANSWER:-/dev/null}"
-if written="$(find "$root" -newer "$tmp/answer.txt" -print -quit)" && [ -n "$written" ]; then fail "$written was written outside the volume"; fi
+if written="$(find "$root" -newer "$tmp/before" -print -quit)" && [ -n "$written" ]; then fail "$written was written outside the volume"; fi
 
 # 2. The admin page, beside the console chat: the question asked above is on it.
 token="test-image-admin-token-$RANDOM$RANDOM"
