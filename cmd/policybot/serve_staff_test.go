@@ -304,10 +304,12 @@ func TestServeStaffAndAdmin(t *testing.T) {
 		t.Errorf("export %q, caption %q", exp.FileName, exp.Caption)
 	}
 	csv := string(exp.Data)
-	if !strings.HasPrefix(csv, "\uFEFFid,time,user,chat_type,question,script,intent,region,confident,results,latency_ms,rating,verdict\r\n") {
+	// In Chinese, as admins read the log everywhere; documents by title.
+	if !strings.HasPrefix(csv, "\uFEFF编号,时间,用户化名,聊天类型,问题,文字,问题类型,地区,确切回答,结果,耗时（毫秒）,评价,判断\r\n") {
 		t.Errorf("CSV header:\n%.300s", csv)
 	}
-	for _, want := range []string{"湖南全省建成了多少家零工市场？", "北京市最低工资标准是多少？", "1131服务", "private", "hunan-2025-stable-employment › "} {
+	for _, want := range []string{"湖南全省建成了多少家零工市场？", "北京市最低工资标准是多少？", "1131服务", ",私聊,", ",办事地点,", ",已回答\r\n", ",未能回答\r\n",
+		"坚持“四个并重”统筹做好稳就业工作 › "} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("CSV lacks %q:\n%s", want, csv)
 		}
