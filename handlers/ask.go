@@ -103,7 +103,9 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 		entry.Region = chosen
 	}
 	// As the corpus names it, so that 铜仁 (a /region choice) and 铜仁市 (named in a question) count as one.
-	entry.Region = CorpusRegion(entry.Region, h.docRegions())
+	if entry.Region != "" {
+		entry.Region = CorpusRegion(entry.Region, h.docRegions())
+	}
 	if verdict == index.VerdictNone {
 		a := h.notCovered(ctx, q, res, notes)
 		entry.Latency = time.Since(clock)

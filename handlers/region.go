@@ -38,6 +38,9 @@ const RegionSep = "、"
 // kept. A region the corpus does not have (北京) is returned as mentioned, so that admins still see
 // what was asked about; "" stays "".
 func CorpusRegion(mention string, regions []string) string {
+	if strings.TrimSpace(mention) == "" {
+		return ""
+	}
 	// Each level of each document's region, by its names: the level as written, and without its
 	// administrative suffix when two characters or more are left (铜仁市 → 铜仁).
 	type level struct {
