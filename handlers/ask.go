@@ -95,7 +95,7 @@ func (h *Handlers) Ask(ctx context.Context, who Who, question string) Answer {
 	verdict := verdictOf(res)
 	entry := LogEntry{
 		Time: began, UserID: who.UserID, ChatID: who.ChatID, ChatType: who.ChatType,
-		Question: q, Script: string(sc.script), Intent: string(DetectIntent(h.conv.ToSimplified(q))),
+		Question: q, Script: string(sc.script), Intent: string(DetectIntent(h.conv.ToSimplified(pii.Strip(q)))),
 		Region:    strings.Join(res.Regions, RegionSep),
 		Confident: verdict == index.VerdictAnswer, Verdict: verdict,
 	}

@@ -13,6 +13,7 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"policybot/corpus"
+	"policybot/internal/pii"
 )
 
 // Options tune a search.
@@ -63,7 +64,7 @@ type Result struct {
 	Regions   []string // corpus regions named in the question
 	// ReadAs says how words no document uses were read: "补帖→补贴", "创贷→创业担保贷款".
 	ReadAs []string
-	Hits      []Hit
+	Hits   []Hit
 }
 
 // Ranking parameters.
@@ -103,12 +104,14 @@ type cand struct {
 }
 
 // Search finds the passages that best answer question. User text is never parsed as query syntax:
-// every character is just text. It returns an error only when the index cannot be read.
+// every character is just text. A person's own phone, 身份证 or card numbers and e-mail addresses in
+// it, with the words that name them, are not searched for (pii.Strip): 我电话…，失业金怎么领 asks
+// what 失业金怎么领 asks. It returns an error only when the index cannot be read.
 func (ix *Index) Search(ctx context.Context, question string, opt Options) (*Result, error) {
 	if opt.K <= 0 {
 		opt.K = 5
 	}
-	q := ix.analyse(question)
+	q := ix.analyse(pii.Strip(question))
 	res := &Result{Query: question, Regions: q.regions, ReadAs: q.readAs}
 	if opt.Region != "" && len(q.regions) == 0 {
 		_, q.regionDocs = ix.places.find(ix.seg.Fold(opt.Region))

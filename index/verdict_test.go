@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -107,5 +108,23 @@ func TestShortened(t *testing.T) {
 	}
 	if want := []string{"农名工→农民工", "创贷→创业担保贷款"}; !slices.Equal(res.ReadAs, want) {
 		t.Errorf("read as %v, want %v", res.ReadAs, want)
+	}
+}
+
+// TestOwnNumbers: a person's phone, 身份证 number or e-mail typed into a question changes neither its
+// verdict nor its passages; it is not a subject the documents lack.
+func TestOwnNumbers(t *testing.T) {
+	for _, tc := range []struct{ q, with string }{
+		{"失业金怎么领", "我电话138.1234.5678，失业金怎么领"},
+		{"铜仁的创业担保贷款有什么政策", "身份证号码110105194912310029，铜仁的创业担保贷款有什么政策"},
+		{"湖南的零工市场在哪里", "湖南的零工市场在哪里？我的邮箱：wang@example.com"},
+	} {
+		plain, with := search(t, tc.q), search(t, tc.with)
+		if plain.Verdict != with.Verdict || fmt.Sprint(top(plain)) != fmt.Sprint(top(with)) {
+			t.Errorf("%s: %s %v; with a number, %s: %s %v", tc.q, plain.Verdict, top(plain), tc.with, with.Verdict, top(with))
+		}
+		if with.Verdict == VerdictNone {
+			t.Errorf("%s: none (%s)", tc.with, with.Reason)
+		}
 	}
 }

@@ -125,7 +125,8 @@ func checkDate(v string) error {
 		}
 		t, err := time.Parse(layout, v)
 		if err != nil {
-			return fmt.Errorf("%q is not a date (YYYY, YYYY-MM or YYYY-MM-DD): %v", v, err)
+			// time's own message (month out of range …) is Go's wording; say what a date is.
+			return fmt.Errorf("%q is not a real date: write YYYY, YYYY-MM or YYYY-MM-DD", v)
 		}
 		if t.Year() < 1900 || t.Year() > 2100 {
 			return fmt.Errorf("%q: the year must be between 1900 and 2100", v)

@@ -122,6 +122,8 @@ func TestCheckDate(t *testing.T) {
 	for _, v := range []string{"2021-13-45", "2021-02-30", "2023-02-29", "2021-13", "21-01-01", "2021/01/01", "1066", "二〇二二年", ""} {
 		if err := checkDate(v); err == nil {
 			t.Errorf("checkDate(%q) accepted", v)
+		} else if strings.Contains(err.Error(), "out of range") || strings.Contains(err.Error(), "parsing time") {
+			t.Errorf("checkDate(%q) = %q: Go's wording, not what a date is", v, err)
 		}
 	}
 	args := seedArgs(t)

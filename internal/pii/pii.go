@@ -114,13 +114,78 @@ const longNumber = 11
 // Years, dates, amounts and other short figures are kept (2020年, 2023.1.1-2023.12.31, 1611元,
 // 20万人). Masking twice gives what masking once gives.
 func Mask(s string) string {
-	runes := []rune(s)
+	runes, label, masked := find(s)
+	var out strings.Builder
+	for i, r := range runes {
+		switch {
+		case label[i] != "":
+			out.WriteString(label[i])
+		case !masked[i]:
+			out.WriteRune(r)
+		}
+	}
+	return out.String()
+}
+
+// Strip returns s without what Mask would mask and without the words that name it right before it
+// (电话, 手机号, 身份证号码, 邮箱 …, with 是, 为 or a colon after them): what is left is the question a
+// person asked around their own numbers, 我电话13812345678，失业金怎么领 → 我，失业金怎么领. A span
+// removed leaves a space, so the words on its two sides stay apart.
+func Strip(s string) string {
+	runes, _, masked := find(s)
+	var out []rune
+	for i := 0; i < len(runes); {
+		if !masked[i] {
+			out = append(out, runes[i])
+			i++
+			continue
+		}
+		out = dropName(out)
+		for i < len(runes) && masked[i] {
+			i++
+		}
+		if len(out) > 0 && out[len(out)-1] != ' ' && (i == len(runes) || runes[i] != ' ') {
+			out = append(out, ' ')
+		}
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// names are the words that say what number follows them.
+var names = []string{
+	"联系电话", "电话号码", "手机号码", "电话", "手机号", "手机", "号码", "联系方式", "座机",
+	"身份证号码", "身份证号", "身份证", "证件号码", "证件号", "电子邮箱", "邮箱地址", "邮箱", "邮件", "卡号",
+}
+
+// dropName removes from the end of out a name of the number that follows it, with the 是, 为 or
+// colon and spaces between them.
+func dropName(out []rune) []rune {
+	end := len(out)
+	for end > 0 && strings.ContainsRune(" \t:：是为為", out[end-1]) {
+		end--
+	}
+	longest := 0
+	for _, n := range names {
+		if k := len([]rune(n)); k > longest && strings.HasSuffix(string(out[:end]), n) {
+			longest = k
+		}
+	}
+	if longest == 0 {
+		return out
+	}
+	return out[:end-longest]
+}
+
+// find reads s for the spans Mask masks: s's runes, the label of each span on its first rune, and
+// whether each rune is masked.
+func find(s string) (runes []rune, label []string, masked []bool) {
+	runes = []rune(s)
 	f := make([]rune, len(runes))
 	for i, r := range runes {
 		f[i] = fold(r)
 	}
-	label := make([]string, len(runes)) // != "" on the first rune of a masked span
-	masked := make([]bool, len(runes))
+	label = make([]string, len(runes)) // != "" on the first rune of a masked span
+	masked = make([]bool, len(runes))
 	mark := func(a, b int, l string) {
 		for i := a; i < b; i++ {
 			masked[i] = true
@@ -143,16 +208,7 @@ func Mask(s string) string {
 		maskGroup(f, g, mark)
 		i = g.end
 	}
-	var out strings.Builder
-	for i, r := range runes {
-		switch {
-		case label[i] != "":
-			out.WriteString(label[i])
-		case !masked[i]:
-			out.WriteRune(r)
-		}
-	}
-	return out.String()
+	return runes, label, masked
 }
 
 // runeIndexes maps each byte offset of string(f), n bytes long, to the index of its rune in f.

@@ -96,3 +96,21 @@ func FuzzMask(f *testing.F) {
 		}
 	})
 }
+
+func TestStrip(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"我电话13812345678，失业金怎么领", "我 ，失业金怎么领"},
+		{"电话138.1234.5678 失业金", "失业金"},
+		{"身份证号码：110105194912310029 能领失业金吗", "能领失业金吗"},
+		{"我的邮箱是 a.b@example.com 请把创业担保贷款的材料发给我", "我的 请把创业担保贷款的材料发给我"},
+		{"13812345678", ""},
+		// What is not a person's number stays, the words that would name one too.
+		{"2020年城镇新增就业多少人", "2020年城镇新增就业多少人"},
+		{"12333电话是多少", "12333电话是多少"},
+		{"失业保险金每月1611元", "失业保险金每月1611元"},
+	} {
+		if got := Strip(c.in); got != c.want {
+			t.Errorf("Strip(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
