@@ -66,12 +66,32 @@ type Question struct {
 	Expect   index.Verdict
 }
 
+// Corpus is where staff operations keep the documents: a corpus folder (*corpus.Folder), or the
+// corpus in PostgreSQL that replicas share (*pgcorpus.Store). Each change is made whole or not at
+// all (see corpus.Folder). It is larger than this package's other interfaces because it is the
+// folder's whole set of operations, which both stores offer alike.
+type Corpus interface {
+	Add(ctx context.Context, reqs []corpus.AddRequest) ([]*corpus.Added, error)
+	Edit(ctx context.Context, id string, set corpus.Meta) (before, after corpus.Meta, err error)
+	Remove(ctx context.Context, id string) (*corpus.Entry, error)
+	Restore(ctx context.Context, id string) (*corpus.Entry, error)
+	Purge(ctx context.Context) ([]corpus.Entry, error)
+	Recover(ctx context.Context) ([]string, error)
+	Snapshot(ctx context.Context) ([]*corpus.Document, error)
+	List() ([]corpus.Entry, error)
+	Trash() ([]corpus.Entry, error)
+	Get(id string) (*corpus.Document, *corpus.Entry, error)
+	// Root is the folder the documents are read from (for a store, its local copy) and the folders
+	// under it left out: what the index's fingerprint is taken over.
+	Root() (dir string, skip []string)
+}
+
 // Staff holds the operations staff use to keep the corpus current: add, replace, edit, remove,
 // restore and purge documents, list them, and reindex. Each takes the Actor for the audit trail and
 // refuses anyone a Telegram transport passes in who is not on the staff list. It knows no transport:
 // the command line and the Telegram bot are thin layers over it.
 type Staff struct {
-	Folder   *corpus.Folder
+	Folder   Corpus
 	DataDir  string
 	UserDict string // the user dictionary file, "" for none
 	Synonyms string // the synonym list file, "" for none
@@ -457,10 +477,11 @@ func (s *Staff) Reindex(ctx context.Context, who Actor, opt ReindexOptions) (*Re
 			s.log().Warn("document left out", "err", e)
 		}
 	}
+	dir, skip := s.Folder.Root()
 	if len(docs) == 0 {
-		return nil, fmt.Errorf("reindex: no readable documents in %s", s.Folder.Dir)
+		return nil, fmt.Errorf("reindex: no readable documents in %s", dir)
 	}
-	fp, err := index.CorpusFingerprint(s.Folder.Dir, s.Folder.Skip, s.UserDict, s.Synonyms)
+	fp, err := index.CorpusFingerprint(dir, skip, s.UserDict, s.Synonyms)
 	if err != nil {
 		return nil, fmt.Errorf("reindex: %w", err)
 	}

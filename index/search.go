@@ -63,7 +63,7 @@ type Result struct {
 	Regions   []string // corpus regions named in the question
 	// ReadAs says how words no document uses were read: "补帖→补贴", "创贷→创业担保贷款".
 	ReadAs []string
-	Hits      []Hit
+	Hits   []Hit
 }
 
 // Ranking parameters.

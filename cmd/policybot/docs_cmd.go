@@ -42,7 +42,7 @@ const AuditFile = "audit.jsonl"
 // newStaff wires the staff operations for the command line.
 func newStaff(ctx context.Context, e *env, cfg Config) *handlers.Staff {
 	s := &handlers.Staff{
-		Folder:   &corpus.Folder{Dir: cfg.Corpus, Skip: cfg.Skip, Pause: pauseHook(ctx, e, "corpus")},
+		Folder:   corpusOf(ctx, e, cfg),
 		DataDir:  cfg.Data,
 		UserDict: cfg.UserDict(),
 		Synonyms: cfg.Synonyms(),
@@ -51,8 +51,20 @@ func newStaff(ctx context.Context, e *env, cfg Config) *handlers.Staff {
 		LockWait: 5 * time.Second,
 		Pause:    pauseHook(ctx, e, "reindex"),
 	}
+	if cfg.store != nil {
+		// The audit trail is kept with the corpus, in the store.
+		s.Audit = cfg.store
+	}
 	os.MkdirAll(cfg.Data, 0o755)
 	return s
+}
+
+// corpusOf is the corpus staff change: the store when cfg has one, else the corpus folder.
+func corpusOf(ctx context.Context, e *env, cfg Config) handlers.Corpus {
+	if cfg.store != nil {
+		return cfg.store
+	}
+	return &corpus.Folder{Dir: cfg.Corpus, Skip: cfg.Skip, Pause: pauseHook(ctx, e, "corpus")}
 }
 
 // pauseHook is the test hook of the kill -9 tests: with POLICYBOT_TEST_PAUSE=PART:STEP (e.g.

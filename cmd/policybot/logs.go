@@ -100,12 +100,12 @@ func openQueryLog(ctx context.Context, e *env, cfg Config, lc logConfig, obs que
 // adminServer returns the admin page's server on addr (--admin-addr), or nil when addr is empty:
 // the page is off unless asked for. It fails when POLICYBOT_ADMIN_TOKEN is not set or too short.
 // ready, when set, is what /healthz checks.
-func adminServer(e *env, addr string, proxies []netip.Prefix, store *querylog.Store, m *admin.Metrics, ready func(context.Context) error) (*http.Server, error) {
+func adminServer(e *env, addr string, proxies []netip.Prefix, store *querylog.Store, m *admin.Metrics, ready func(context.Context) error, status func() (corpus, index string)) (*http.Server, error) {
 	if addr == "" {
 		return nil, nil
 	}
 	h, err := admin.New(admin.Config{Token: e.getenv(envAdminToken), Store: store, Metrics: m,
-		Logger: e.log, Ready: ready, TrustedProxies: proxies})
+		Logger: e.log, Ready: ready, Status: status, TrustedProxies: proxies})
 	if err != nil {
 		return nil, fmt.Errorf("--admin-addr %s: %w", addr, err)
 	}
