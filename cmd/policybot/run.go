@@ -233,6 +233,9 @@ func openStore(e *env, cfg *Config) error {
 		st.Close()
 		return err
 	}
+	if v == 0 {
+		e.log.Warn("the corpus store is empty; policybot store import --store URL --corpus DIR puts a corpus folder in it")
+	}
 	e.log.Debug("corpus store", "version", v, "copy", st.Dir())
 	cfg.store, cfg.Corpus, cfg.Skip = st, st.Dir(), nil
 	return nil
