@@ -193,7 +193,7 @@ func (s *Staff) AddDocument(ctx context.Context, who Actor, files []File, opt Ad
 	for i, f := range files {
 		reqs[i] = corpus.AddRequest{Name: f.Name, Data: f.Data, Meta: opt.Meta, Replace: opt.Replace}
 	}
-	added, err := s.Folder.Add(ctx, reqs)
+	added, err := s.Folder.Add(audit.WithWho(ctx, who.String()), reqs)
 	var refused *corpus.RefusedError
 	if errors.As(err, &refused) {
 		for _, f := range refused.Files {
@@ -230,7 +230,7 @@ func (s *Staff) EditDocument(ctx context.Context, who Actor, id string, set corp
 	if err := s.check(who, "edit"); err != nil {
 		return before, after, err
 	}
-	before, after, err = s.Folder.Edit(ctx, id, set)
+	before, after, err = s.Folder.Edit(audit.WithWho(ctx, who.String()), id, set)
 	if err != nil {
 		return before, after, fmt.Errorf("edit %s: %w", id, err)
 	}
@@ -260,7 +260,7 @@ func (s *Staff) RemoveDocument(ctx context.Context, who Actor, id string) (*corp
 	if err := s.check(who, "remove"); err != nil {
 		return nil, err
 	}
-	e, err := s.Folder.Remove(ctx, id)
+	e, err := s.Folder.Remove(audit.WithWho(ctx, who.String()), id)
 	if err != nil {
 		return nil, fmt.Errorf("remove %s: %w", id, err)
 	}
@@ -273,7 +273,7 @@ func (s *Staff) RestoreDocument(ctx context.Context, who Actor, id string) (*cor
 	if err := s.check(who, "restore"); err != nil {
 		return nil, err
 	}
-	e, err := s.Folder.Restore(ctx, id)
+	e, err := s.Folder.Restore(audit.WithWho(ctx, who.String()), id)
 	if err != nil {
 		return nil, fmt.Errorf("restore %s: %w", id, err)
 	}
@@ -286,7 +286,7 @@ func (s *Staff) PurgeTrash(ctx context.Context, who Actor) ([]corpus.Entry, erro
 	if err := s.check(who, "purge"); err != nil {
 		return nil, err
 	}
-	gone, err := s.Folder.Purge(ctx)
+	gone, err := s.Folder.Purge(audit.WithWho(ctx, who.String()))
 	if err != nil {
 		return nil, fmt.Errorf("purge: %w", err)
 	}

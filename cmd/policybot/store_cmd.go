@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"policybot/internal/audit"
 	"policybot/internal/pgcorpus"
 )
 
@@ -69,9 +70,13 @@ func cmdStore(ctx context.Context, e *env, args []string) error {
 		if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
 			return fmt.Errorf("import: %s is not a folder", *dir)
 		}
-		v, err := st.Import(ctx, *dir)
+		who := actor(e).String()
+		v, err := st.Import(audit.WithWho(ctx, who), *dir)
 		if err != nil {
 			return err
+		}
+		if err := st.Append(audit.Entry{Who: who, Action: "import", Detail: map[string]string{"from": *dir, "version": fmt.Sprint(v)}}); err != nil {
+			e.log.Error("cannot write the audit trail", "err", err, "action", "import")
 		}
 		stat, err := st.Stat(ctx)
 		if err != nil {
@@ -91,7 +96,11 @@ func cmdStore(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "version %d\n", stat.Version)
 		if stat.Version > 0 {
-			fmt.Fprintf(e.stdout, "last change: %s (%s)\n", stat.What, stat.Changed.Local().Format("2006-01-02 15:04:05"))
+			by := ""
+			if stat.Who != "" {
+				by = " by " + stat.Who
+			}
+			fmt.Fprintf(e.stdout, "last change: %s%s (%s)\n", stat.What, by, stat.Changed.Local().Format("2006-01-02 15:04:05"))
 		}
 		fmt.Fprintf(e.stdout, "files: %d (%.1f MB)\naudit entries: %d\n", stat.Files, float64(stat.Bytes)/(1<<20), stat.Audit)
 	}

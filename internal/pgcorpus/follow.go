@@ -169,6 +169,7 @@ func (s *Store) Export(ctx context.Context, dir string) (int64, error) {
 type Status struct {
 	Version int64
 	Changed time.Time
+	Who     string
 	What    string
 	Files   int
 	Bytes   int64
@@ -180,7 +181,7 @@ func (s *Store) Stat(ctx context.Context) (Status, error) {
 	var st Status
 	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM corpus_changes`).Scan(&st.Version)
 	if err == nil && st.Version > 0 {
-		err = s.pool.QueryRow(ctx, `SELECT at, what FROM corpus_changes WHERE version = $1`, st.Version).Scan(&st.Changed, &st.What)
+		err = s.pool.QueryRow(ctx, `SELECT at, who, what FROM corpus_changes WHERE version = $1`, st.Version).Scan(&st.Changed, &st.Who, &st.What)
 	}
 	if err == nil {
 		err = s.pool.QueryRow(ctx, `SELECT count(*), coalesce(sum(length(data)), 0) FROM corpus_files`).Scan(&st.Files, &st.Bytes)

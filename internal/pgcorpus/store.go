@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS corpus_files (
 );
 CREATE TABLE IF NOT EXISTS corpus_changes (
 	version bigserial PRIMARY KEY,
-	at      timestamptz NOT NULL DEFAULT now(),
+	at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+	who     text NOT NULL DEFAULT '',
 	what    text NOT NULL,
 	written text[] NOT NULL DEFAULT '{}',
 	deleted text[] NOT NULL DEFAULT '{}'
@@ -341,7 +342,8 @@ func pruneEmpty(root string) {
 
 // change makes a change to the corpus: under the store's lock, with the mirror at the database's
 // version, op changes the mirror's folder; the files it changed are written to the database with a
-// new version, and the version announced, in one transaction. When the transaction fails the mirror
+// new version (a row of corpus_changes saying who made it, when and what: see audit.WithWho), and
+// the version announced, in one transaction. When the transaction fails the mirror
 // is read again from the database by the next Sync, so a change that was not stored is not kept.
 func (s *Store) change(ctx context.Context, what string, op func(*corpus.Folder) error) error {
 	s.mu.Lock()
@@ -393,8 +395,8 @@ func (s *Store) change(ctx context.Context, what string, op func(*corpus.Folder)
 		return tx.Commit(ctx)
 	}
 	var v int64
-	if err := tx.QueryRow(ctx, "INSERT INTO corpus_changes (what, written, deleted) VALUES ($1, $2, $3) RETURNING version",
-		what, written, deleted).Scan(&v); err != nil {
+	if err := tx.QueryRow(ctx, "INSERT INTO corpus_changes (who, what, written, deleted) VALUES ($1, $2, $3, $4) RETURNING version",
+		audit.Who(ctx), what, written, deleted).Scan(&v); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	for _, p := range written {

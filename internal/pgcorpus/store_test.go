@@ -123,12 +123,16 @@ func TestTwoCopiesFollowOneStore(t *testing.T) {
 		}
 	}
 
-	added, err := a.Add(ctx, []corpus.AddRequest{{Name: "qiuzhi.txt", Data: []byte(textA), Meta: corpus.Meta{Title: "求职补贴通知"}}})
+	added, err := a.Add(audit.WithWho(ctx, "telegram:11"), []corpus.AddRequest{{Name: "qiuzhi.txt", Data: []byte(textA), Meta: corpus.Meta{Title: "求职补贴通知"}}})
 	if err != nil || len(added) != 1 {
 		t.Fatalf("Add: %v, %d added", err, len(added))
 	}
 	v1, _ := a.Version(ctx)
 	expectHeard(v1)
+	// Who made the change is recorded in its own transaction.
+	if st, err := b.Stat(ctx); err != nil || st.Who != "telegram:11" || st.What != "add" || st.Version != v1 {
+		t.Fatalf("Stat after the add: %v, %+v", err, st)
+	}
 	if got := ids(t, b); strings.Join(got, ",") != "qiuzhi" {
 		t.Fatalf("b sees %v after a's add", got)
 	}
