@@ -338,3 +338,47 @@ func TestImportExport(t *testing.T) {
 		t.Error("Export wrote into a folder that is not empty")
 	}
 }
+
+// TestListenReconnects ends the listening connection from the server's side: Listen connects again,
+// says to check (0), and hears the next change.
+func TestListenReconnects(t *testing.T) {
+	target := testURL(t)
+	u, _ := url.Parse(target)
+	app := "pgc_listen_" + strings.TrimPrefix(u.Query().Get("search_path"), "pgc_")
+	q := u.Query()
+	q.Set("application_name", app)
+	u.RawQuery = q.Encode()
+	ctx := context.Background()
+	a, b := open(t, target), open(t, u.String())
+	heard := make(chan int64, 16)
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go b.Listen(lctx, func(v int64) { heard <- v })
+	next := func() int64 {
+		t.Helper()
+		select {
+		case v := <-heard:
+			return v
+		case <-time.After(20 * time.Second):
+			t.Fatal("Listen said nothing")
+			return -1
+		}
+	}
+	if v := next(); v != 0 {
+		t.Fatalf("first %d, want 0", v)
+	}
+	var n int
+	if err := a.pool.QueryRow(ctx, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'", app).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("terminated %d listening connections (%v), want 1", n, err)
+	}
+	if v := next(); v != 0 {
+		t.Fatalf("after the connection was lost: %d, want 0 (check now)", v)
+	}
+	if _, err := a.Add(ctx, []corpus.AddRequest{{Name: "qiuzhi.txt", Data: []byte(textA)}}); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := a.Version(ctx)
+	if v := next(); v != want {
+		t.Fatalf("heard %d after the reconnection, want %d", v, want)
+	}
+}
