@@ -363,33 +363,63 @@ func TestReplicasFollowTheStore(t *testing.T) {
 		}
 		return reply
 	}
-	// propagate waits until every replica of rs serves a version after from, and returns how long
-	// each took from began, and the version with the time it was committed.
-	propagate := func(began time.Time, from int64, rs ...*replica) (took []time.Duration, v int64, at time.Time) {
-		t.Helper()
-		took = make([]time.Duration, len(rs))
-		deadline := began.Add(2 * time.Minute)
-		for {
-			v, at = version()
-			done := v > from
-			for i, r := range rs {
-				if took[i] != 0 {
-					continue
+	// watch starts measuring, from now, how long each replica of rs takes to serve a version of the
+	// store after from (its /healthz, polled every 10 ms); the function it returns waits for all of
+	// them and returns the times, the version and when the change was recorded.
+	type served struct {
+		took []time.Duration
+		v    int64
+		at   time.Time
+		err  error
+	}
+	watch := func(from int64, rs ...*replica) func() ([]time.Duration, int64, time.Time) {
+		began := time.Now()
+		res := make(chan served, 1)
+		go func() {
+			out := served{took: make([]time.Duration, len(rs))}
+			conn, err := pgx.Connect(ctx, store)
+			if err != nil {
+				res <- served{err: err}
+				return
+			}
+			defer conn.Close(ctx)
+			deadline := began.Add(2 * time.Minute)
+			for {
+				err := conn.QueryRow(ctx, "SELECT version, at FROM corpus_changes ORDER BY version DESC LIMIT 1").Scan(&out.v, &out.at)
+				if err != nil {
+					res <- served{err: err}
+					return
 				}
-				got, _, err := r.healthz()
-				if err == nil && v > from && got == v {
-					took[i] = time.Since(began)
-				} else {
-					done = false
+				done := out.v > from
+				for i, r := range rs {
+					if out.took[i] != 0 {
+						continue
+					}
+					if got, _, err := r.healthz(); err == nil && out.v > from && got == out.v {
+						out.took[i] = time.Since(began)
+					} else {
+						done = false
+					}
 				}
+				if done {
+					res <- out
+					return
+				}
+				if time.Now().After(deadline) {
+					out.err = fmt.Errorf("version %d (from %d) not served by every replica in 2 minutes; took %v", out.v, from, out.took)
+					res <- out
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
 			}
-			if done {
-				return took, v, at
+		}()
+		return func() ([]time.Duration, int64, time.Time) {
+			t.Helper()
+			r := <-res
+			if r.err != nil {
+				t.Fatal(r.err)
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("version %d (from %d) not served by all replicas; took %v", v, from, took)
-			}
-			time.Sleep(20 * time.Millisecond)
+			return r.took, r.v, r.at
 		}
 	}
 
@@ -410,8 +440,9 @@ func TestReplicasFollowTheStore(t *testing.T) {
 	doc := api.Upload("2024毕业生就业通知.pdf", "application/pdf", pdf)
 	id := corpus.IDFor(doc.FileName)
 	began := time.Now()
+	wait := watch(v0, a, b)
 	staffSays(bottest.DocumentMessage(bottest.Private(staff), staff, doc, "类型：通知"), "现在可以检索到这份文件")
-	took, v1, at1 := propagate(began, v0, a, b)
+	took, v1, at1 := wait()
 	addTook := took
 	addAfterCommit := make([]time.Duration, len(took))
 	for i := range took {
@@ -429,9 +460,9 @@ func TestReplicasFollowTheStore(t *testing.T) {
 	}
 
 	// 2. A removal through HAProxy disappears from both.
-	began = time.Now()
+	wait = watch(v1, a, b)
 	staffSays(bottest.Text(bottest.Private(staff), staff, "/remove "+id), "已将 "+id)
-	took, v2, _ := propagate(began, v1, a, b)
+	took, v2, _ := wait()
 	removeTook := took
 	t.Logf("removal: version %d served by a after %.2fs, by b after %.2fs", v2, took[0].Seconds(), took[1].Seconds())
 	for i, r := range rs {
@@ -499,9 +530,9 @@ func TestReplicasFollowTheStore(t *testing.T) {
 	if _, _, err := b.healthz(); err == nil {
 		t.Fatal("replica b answers its health check while killed")
 	}
-	began = time.Now()
+	wait = watch(v2, b)
 	b.start()
-	took, v3, _ := propagate(began, v2, b)
+	took, v3, _ := wait()
 	catchUp := took[0]
 	t.Logf("restart: replica b serves version %d %.2fs after it was started", v3, catchUp.Seconds())
 	if got := ask(b, question); !strings.Contains(got, fromDoc) {
