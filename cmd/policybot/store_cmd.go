@@ -13,8 +13,10 @@ import (
 )
 
 const storeUsage = `Usage:
-  policybot store import --store URL [--corpus DIR]   put the corpus folder DIR (and regression.jsonl beside it)
-                                                      in the store, replacing what it held, as one change
+  policybot store import --store URL [--corpus DIR] [--replace]
+                                                      put the corpus folder DIR (and regression.jsonl beside it)
+                                                      in the store as one change; --replace to replace a corpus
+                                                      the store holds already
   policybot store export --store URL DIR              write the store's corpus to the new folder DIR
   policybot store status --store URL                  the store's version, its last change, its size
 The store is a PostgreSQL database (postgres://…; or POLICYBOT_STORE). Replicas started with
@@ -44,6 +46,7 @@ func cmdStore(ctx context.Context, e *env, args []string) error {
 	url := fs.String("store", e.getenv("POLICYBOT_STORE"), "the store, postgres://… (POLICYBOT_STORE)")
 	dir := fs.String("corpus", "corpus/docs", "the corpus folder to import")
 	data := fs.String("data", "data", "data folder (the store's local copy is kept in DATA/store)")
+	replace := fs.Bool("replace", false, "import: replace the corpus the store holds (its documents, trash and regression set)")
 	var cfg Config
 	if err := parse(e, fs, args[1:], &cfg); err != nil {
 		return err
@@ -69,6 +72,11 @@ func cmdStore(ctx context.Context, e *env, args []string) error {
 	case "import":
 		if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
 			return fmt.Errorf("import: %s is not a folder", *dir)
+		}
+		if v, err := st.Version(ctx); err != nil {
+			return err
+		} else if v > 0 && !*replace {
+			return fmt.Errorf("%w: the store holds a corpus already (version %d); store import --replace replaces it", errUsage, v)
 		}
 		who := actor(e).String()
 		v, err := st.Import(audit.WithWho(ctx, who), *dir)

@@ -69,8 +69,17 @@ func TestStoreCommands(t *testing.T) {
 	if trash, _ := filepath.Glob(filepath.Join(exported, ".trash", "*", "xinghuo.txt")); len(trash) != 1 {
 		t.Errorf("export: the removed document is not in the trash: %v", trash)
 	}
+	// --replace puts the exported folder in place of what the store holds: the same corpus.
+	out = mustRun(t, "store", "import", "--replace", "--store", store, "--corpus", exported, "--data", filepath.Join(root, "m0"))
+	if !strings.Contains(out, "imported") {
+		t.Errorf("store import --replace: %s", out)
+	}
+	if out := mustRun(t, append([]string{"docs", "list"}, at("m1")...)...); !hasLine(out, "xinghuo", "removed") {
+		t.Errorf("docs list after importing the export:\n%s", out)
+	}
 
 	for _, args := range [][]string{
+		{"store", "import", "--store", store, "--corpus", "../../corpus/docs", "--data", filepath.Join(root, "m0")}, // without --replace
 		{"docs", "list", "--store", "mysql://x/y"},
 		{"store", "import", "--corpus", "../../corpus/docs"},
 		{"store", "export", "--store", store},
