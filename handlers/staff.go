@@ -91,6 +91,8 @@ type Corpus interface {
 // refuses anyone a Telegram transport passes in who is not on the staff list. It knows no transport:
 // the command line and the Telegram bot are thin layers over it.
 type Staff struct {
+	// Folder is the corpus: a *corpus.Folder, or the store replicas share (the name is the folder's,
+	// from before there was another).
 	Folder   Corpus
 	DataDir  string
 	UserDict string // the user dictionary file, "" for none
