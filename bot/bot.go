@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -264,19 +265,13 @@ func (b *Bot) RunWebhook(ctx context.Context, addr, publicURL, secret string) er
 	if err != nil {
 		return fmt.Errorf("bot: listen: %w", err)
 	}
+	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorkers()
 	mux := http.NewServeMux()
-	mux.Handle(path, b.webhook(secret, b.tg.WebhookHandler()))
+	mux.Handle(path, b.webhook(secret, b.answered(workers)))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-
-	workers, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWorkers()
-	workersDone := make(chan struct{})
-	go func() {
-		defer close(workersDone)
-		b.tg.StartWebhook(workers)
-	}()
 
 	b.register(ctx)
 	err = b.retry(ctx, "setWebhook", 0, func(ctx context.Context) error {
@@ -288,7 +283,6 @@ func (b *Bot) RunWebhook(ctx context.Context, addr, publicURL, secret string) er
 	if err != nil {
 		srv.Close()
 		stopWorkers()
-		<-workersDone
 		return fmt.Errorf("bot: set webhook: %w", err)
 	}
 	b.log.Info("listening for updates by webhook", "bot", "@"+b.me.Username, "addr", ln.Addr().String(), "url", publicURL)
@@ -304,12 +298,33 @@ func (b *Bot) RunWebhook(ctx context.Context, addr, publicURL, secret string) er
 	srv.Shutdown(sctx)
 	cancel()
 	stopWorkers()
-	<-workersDone
 	b.drain()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("bot: webhook server: %w", err)
 	}
 	return nil
+}
+
+// answered is the webhook's handler of updates: it answers Telegram's request once the update has
+// been answered (or its handler gave up), not when it is taken. Behind a load balancer, a replica
+// that dies with an update in hand has not said 200 for it: Telegram (or the balancer) sends it
+// again, to a replica that answers it. A document a staff member sends is taken in by a job of its
+// own (see job), which the request does not wait for. ctx is the handlers' context.
+func (b *Bot) answered(ctx context.Context) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var upd models.Update
+		if err := json.NewDecoder(r.Body).Decode(&upd); err != nil {
+			b.log.Warn("webhook request that is not an update refused", "err", err)
+			http.Error(w, "not an update", http.StatusBadRequest)
+			return
+		}
+		select {
+		case <-b.dispatch(ctx, &upd):
+		case <-r.Context().Done():
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
 }
 
 // webhook refuses requests without the secret token (the library would answer them 200 and drop
@@ -371,11 +386,19 @@ func (b *Bot) drain() {
 // runs on a context that outlives the polling (so that shutdown lets it finish) but not the grace
 // period.
 func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
+	b.dispatch(ctx, upd)
+}
+
+// dispatch answers upd in a goroutine of its own, once one of the Workers slots is free, and returns
+// a channel closed when it is answered.
+func (b *Bot) dispatch(ctx context.Context, upd *models.Update) <-chan struct{} {
+	done := make(chan struct{})
 	received := time.Now()
 	storeMax(&b.lastID, upd.ID)
 	b.slots <- struct{}{}
 	b.inflight.Add(1)
 	go func() {
+		defer close(done)
 		defer b.inflight.Done()
 		defer func() { <-b.slots }()
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), updateTimeout)
@@ -390,6 +413,7 @@ func (b *Bot) onUpdate(ctx context.Context, _ *tgbot.Bot, upd *models.Update) {
 		defer b.recover(hctx, chatOf(upd))
 		b.handle(hctx, upd, received)
 	}()
+	return done
 }
 
 // job runs fn on its own, for work that may outlast an update's time limit (adding a document, a

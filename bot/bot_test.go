@@ -561,7 +561,7 @@ func TestParseRoles(t *testing.T) {
 }
 
 // TestWebhook runs the bot in webhook mode: it registers the URL and secret, answers updates posted
-// with the secret, and refuses (401) those without it.
+// with the secret (saying 200 once answered), and refuses (401) those without it.
 func TestWebhook(t *testing.T) {
 	srv := bottest.New(t, testToken, botName)
 	hs := &harness{t: t, srv: srv, qlog: &fakeLog{}, logs: &logBuffer{}, done: make(chan error, 1)}
@@ -593,6 +593,10 @@ func TestWebhook(t *testing.T) {
 	status, err := srv.Deliver(ctx, bottest.Text(bottest.Private(alice), alice, "失业金怎么领"))
 	if err != nil || status != 200 {
 		t.Fatalf("delivery: %d, %v", status, err)
+	}
+	// The 200 comes once the update is answered: a replica that dies before has not taken it.
+	if n := len(srv.Sent()); n != 1 {
+		t.Errorf("the delivery was answered 200 with %d messages sent, want 1 (the answer)", n)
 	}
 	sent := srv.WaitSent(1, 20*time.Second)
 	if !strings.HasPrefix(sent[0].Text, "问：失业金怎么领") {

@@ -107,6 +107,10 @@ func (f *Folder) change(ctx context.Context) (*lockfile.Lock, error) {
 	return l, nil
 }
 
+// Root is the folder and the folders under it left out of the corpus (Dir and Skip): what the
+// index's fingerprint of the corpus is taken over.
+func (f *Folder) Root() (string, []string) { return f.Dir, f.Skip }
+
 func (f *Folder) pause(step string) {
 	if f.Pause != nil {
 		f.Pause(step)

@@ -66,12 +66,34 @@ type Question struct {
 	Expect   index.Verdict
 }
 
+// Corpus is where staff operations keep the documents: a corpus folder (*corpus.Folder), or the
+// corpus in PostgreSQL that replicas share (*pgcorpus.Store). Each change is made whole or not at
+// all (see corpus.Folder). It is larger than this package's other interfaces because it is the
+// folder's whole set of operations, which both stores offer alike.
+type Corpus interface {
+	Add(ctx context.Context, reqs []corpus.AddRequest) ([]*corpus.Added, error)
+	Edit(ctx context.Context, id string, set corpus.Meta) (before, after corpus.Meta, err error)
+	Remove(ctx context.Context, id string) (*corpus.Entry, error)
+	Restore(ctx context.Context, id string) (*corpus.Entry, error)
+	Purge(ctx context.Context) ([]corpus.Entry, error)
+	Recover(ctx context.Context) ([]string, error)
+	Snapshot(ctx context.Context) ([]*corpus.Document, error)
+	List() ([]corpus.Entry, error)
+	Trash() ([]corpus.Entry, error)
+	Get(id string) (*corpus.Document, *corpus.Entry, error)
+	// Root is the folder the documents are read from (for a store, its local copy) and the folders
+	// under it left out: what the index's fingerprint is taken over.
+	Root() (dir string, skip []string)
+}
+
 // Staff holds the operations staff use to keep the corpus current: add, replace, edit, remove,
 // restore and purge documents, list them, and reindex. Each takes the Actor for the audit trail and
 // refuses anyone a Telegram transport passes in who is not on the staff list. It knows no transport:
 // the command line and the Telegram bot are thin layers over it.
 type Staff struct {
-	Folder   *corpus.Folder
+	// Folder is the corpus: a *corpus.Folder, or the store replicas share (the name is the folder's,
+	// from before there was another).
+	Folder   Corpus
 	DataDir  string
 	UserDict string // the user dictionary file, "" for none
 	Synonyms string // the synonym list file, "" for none
@@ -173,7 +195,7 @@ func (s *Staff) AddDocument(ctx context.Context, who Actor, files []File, opt Ad
 	for i, f := range files {
 		reqs[i] = corpus.AddRequest{Name: f.Name, Data: f.Data, Meta: opt.Meta, Replace: opt.Replace}
 	}
-	added, err := s.Folder.Add(ctx, reqs)
+	added, err := s.Folder.Add(audit.WithWho(ctx, who.String()), reqs)
 	var refused *corpus.RefusedError
 	if errors.As(err, &refused) {
 		for _, f := range refused.Files {
@@ -210,7 +232,7 @@ func (s *Staff) EditDocument(ctx context.Context, who Actor, id string, set corp
 	if err := s.check(who, "edit"); err != nil {
 		return before, after, err
 	}
-	before, after, err = s.Folder.Edit(ctx, id, set)
+	before, after, err = s.Folder.Edit(audit.WithWho(ctx, who.String()), id, set)
 	if err != nil {
 		return before, after, fmt.Errorf("edit %s: %w", id, err)
 	}
@@ -240,7 +262,7 @@ func (s *Staff) RemoveDocument(ctx context.Context, who Actor, id string) (*corp
 	if err := s.check(who, "remove"); err != nil {
 		return nil, err
 	}
-	e, err := s.Folder.Remove(ctx, id)
+	e, err := s.Folder.Remove(audit.WithWho(ctx, who.String()), id)
 	if err != nil {
 		return nil, fmt.Errorf("remove %s: %w", id, err)
 	}
@@ -253,7 +275,7 @@ func (s *Staff) RestoreDocument(ctx context.Context, who Actor, id string) (*cor
 	if err := s.check(who, "restore"); err != nil {
 		return nil, err
 	}
-	e, err := s.Folder.Restore(ctx, id)
+	e, err := s.Folder.Restore(audit.WithWho(ctx, who.String()), id)
 	if err != nil {
 		return nil, fmt.Errorf("restore %s: %w", id, err)
 	}
@@ -266,7 +288,7 @@ func (s *Staff) PurgeTrash(ctx context.Context, who Actor) ([]corpus.Entry, erro
 	if err := s.check(who, "purge"); err != nil {
 		return nil, err
 	}
-	gone, err := s.Folder.Purge(ctx)
+	gone, err := s.Folder.Purge(audit.WithWho(ctx, who.String()))
 	if err != nil {
 		return nil, fmt.Errorf("purge: %w", err)
 	}
@@ -457,10 +479,11 @@ func (s *Staff) Reindex(ctx context.Context, who Actor, opt ReindexOptions) (*Re
 			s.log().Warn("document left out", "err", e)
 		}
 	}
+	dir, skip := s.Folder.Root()
 	if len(docs) == 0 {
-		return nil, fmt.Errorf("reindex: no readable documents in %s", s.Folder.Dir)
+		return nil, fmt.Errorf("reindex: no readable documents in %s", dir)
 	}
-	fp, err := index.CorpusFingerprint(s.Folder.Dir, s.Folder.Skip, s.UserDict, s.Synonyms)
+	fp, err := index.CorpusFingerprint(dir, skip, s.UserDict, s.Synonyms)
 	if err != nil {
 		return nil, fmt.Errorf("reindex: %w", err)
 	}

@@ -62,7 +62,7 @@ func TestReindexReport(t *testing.T) {
 
 	// A revised version of the Guangyuan plan changes one figure: the question about it changes its
 	// top answer, and the report says the new answer no longer holds the saved gold.
-	src, _ := os.ReadFile(filepath.Join(s.Folder.Dir, "guangyuan-2021-employment-center-plan.txt"))
+	src, _ := os.ReadFile(filepath.Join(s.Folder.(*corpus.Folder).Dir, "guangyuan-2021-employment-center-plan.txt"))
 	revised := strings.Replace(string(src), "为884家企业返还稳岗资金", "为901家企业返还稳岗资金", 1)
 	if revised == string(src) {
 		t.Fatal("fixture: figure not found")
@@ -126,7 +126,7 @@ func TestStaffOnly(t *testing.T) {
 	if _, err := s.ListDocuments(ctx, stranger); !errors.Is(err, ErrNotStaff) {
 		t.Errorf("list by a stranger: %v", err)
 	}
-	if docs, _ := corpus.Load(s.Folder.Dir); len(docs) != 5 {
+	if docs, _ := corpus.Load(s.Folder.(*corpus.Folder).Dir); len(docs) != 5 {
 		t.Errorf("%d documents after a stranger's attempts", len(docs))
 	}
 	trail, _ := log.Read()
@@ -171,7 +171,7 @@ func TestReindexBusy(t *testing.T) {
 func TestRefusalsExplained(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStaff(t)
-	src, _ := os.ReadFile(filepath.Join(s.Folder.Dir, "hunan-2025-stable-employment.txt"))
+	src, _ := os.ReadFile(filepath.Join(s.Folder.(*corpus.Folder).Dir, "hunan-2025-stable-employment.txt"))
 	_, err := s.AddDocument(ctx, TelegramActor(7), []File{{Name: "copy.txt", Data: src}, {Name: "scan.png", Data: []byte("\x89PNG\r\n")}}, AddOptions{})
 	msg := Explain(err)
 	for _, want := range []string{"未添加任何文件", "《copy.txt》：与已有文件 hunan-2025-stable-employment", "《scan.png》：不支持的文件格式"} {

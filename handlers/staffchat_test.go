@@ -107,7 +107,7 @@ func TestStaffChatRefusals(t *testing.T) {
 	if !strings.Contains(a.Text, "没能下载") {
 		t.Errorf("download failed: %q", a.Text)
 	}
-	if _, err := os.Stat(s.Folder.Dir + "/a.txt"); err == nil {
+	if _, err := os.Stat(s.Folder.(*corpus.Folder).Dir + "/a.txt"); err == nil {
 		t.Error("a refused file is in the corpus")
 	}
 }

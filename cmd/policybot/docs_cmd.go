@@ -42,7 +42,7 @@ const AuditFile = "audit.jsonl"
 // newStaff wires the staff operations for the command line.
 func newStaff(ctx context.Context, e *env, cfg Config) *handlers.Staff {
 	s := &handlers.Staff{
-		Folder:   &corpus.Folder{Dir: cfg.Corpus, Skip: cfg.Skip, Pause: pauseHook(ctx, e, "corpus")},
+		Folder:   corpusOf(ctx, e, cfg),
 		DataDir:  cfg.Data,
 		UserDict: cfg.UserDict(),
 		Synonyms: cfg.Synonyms(),
@@ -51,8 +51,30 @@ func newStaff(ctx context.Context, e *env, cfg Config) *handlers.Staff {
 		LockWait: 5 * time.Second,
 		Pause:    pauseHook(ctx, e, "reindex"),
 	}
+	if cfg.store != nil {
+		// The audit trail is kept with the corpus, in the store.
+		s.Audit = cfg.store
+	}
 	os.MkdirAll(cfg.Data, 0o755)
 	return s
+}
+
+// reindexHint is what to do after a change to the corpus: reindex (the folder's hint), or, with a
+// store, nothing: the replicas following it update their indexes.
+func reindexHint(cfg Config, folder string) string {
+	if cfg.store == nil {
+		return folder
+	}
+	v := cfg.store.Mirrored()
+	return fmt.Sprintf("The store is at version %d; replicas following it (serve --store) update their indexes within seconds.", v)
+}
+
+// corpusOf is the corpus staff change: the store when cfg has one, else the corpus folder.
+func corpusOf(ctx context.Context, e *env, cfg Config) handlers.Corpus {
+	if cfg.store != nil {
+		return cfg.store
+	}
+	return &corpus.Folder{Dir: cfg.Corpus, Skip: cfg.Skip, Pause: pauseHook(ctx, e, "corpus")}
 }
 
 // pauseHook is the test hook of the kill -9 tests: with POLICYBOT_TEST_PAUSE=PART:STEP (e.g.
@@ -228,7 +250,7 @@ func docsAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stdout, `Run "policybot reindex" to make the changes searchable; until then answers come from the current index.`)
+	fmt.Fprintln(e.stdout, reindexHint(cfg, `Run "policybot reindex" to make the changes searchable; until then answers come from the current index.`))
 	return nil
 }
 
@@ -461,7 +483,7 @@ func docsEdit(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "edited %s:\n", fs.Arg(0))
 	printMeta(e.stdout, after, nil)
-	fmt.Fprintln(e.stdout, `Run "policybot reindex" to make the change searchable.`)
+	fmt.Fprintln(e.stdout, reindexHint(cfg, `Run "policybot reindex" to make the change searchable.`))
 	return nil
 }
 
@@ -491,7 +513,7 @@ func docsOne(ctx context.Context, e *env, what string, args []string) error {
 	} else {
 		fmt.Fprintf(e.stdout, "restored %s 《%s》\n", id, ent.Meta.Title)
 	}
-	fmt.Fprintln(e.stdout, `Run "policybot reindex" to make the change searchable.`)
+	fmt.Fprintln(e.stdout, reindexHint(cfg, `Run "policybot reindex" to make the change searchable.`))
 	return nil
 }
 

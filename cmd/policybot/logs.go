@@ -99,15 +99,16 @@ func openQueryLog(ctx context.Context, e *env, cfg Config, lc logConfig, obs que
 
 // adminServer returns the admin page's server on addr (--admin-addr), or nil when addr is empty:
 // the page is off unless asked for. It fails when POLICYBOT_ADMIN_TOKEN is not set or too short.
-// ready, when set, is what /healthz checks; titles, when set, names documents by id for questions
+// ready, when set, is what /healthz checks; status, when set, names the corpus version and the
+// index served (for /healthz and /metrics); titles, when set, names documents by id for questions
 // logged before the log kept titles.
 func adminServer(e *env, addr string, proxies []netip.Prefix, store *querylog.Store, m *admin.Metrics, ready func(context.Context) error,
-	titles func(docID string) string) (*http.Server, error) {
+	status func() (corpus, index string), titles func(docID string) string) (*http.Server, error) {
 	if addr == "" {
 		return nil, nil
 	}
 	h, err := admin.New(admin.Config{Token: e.getenv(envAdminToken), Store: store, Metrics: m,
-		Logger: e.log, Ready: ready, TrustedProxies: proxies, Titles: titles})
+		Logger: e.log, Ready: ready, Status: status, TrustedProxies: proxies, Titles: titles})
 	if err != nil {
 		return nil, fmt.Errorf("--admin-addr %s: %w", addr, err)
 	}

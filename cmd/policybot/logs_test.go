@@ -232,14 +232,14 @@ func TestAdminServer(t *testing.T) {
 	defer store.Close()
 	m := admin.NewMetrics()
 	// Off unless an address is given.
-	if srv, err := adminServer(testEnv(nil), "", nil, store, m, nil, nil); srv != nil || err != nil {
+	if srv, err := adminServer(testEnv(nil), "", nil, store, m, nil, nil, nil); srv != nil || err != nil {
 		t.Errorf("no address: %v %v", srv, err)
 	}
 	// Not served without the token.
-	if _, err := adminServer(testEnv(nil), "127.0.0.1:0", nil, store, m, nil, nil); !errors.Is(err, admin.ErrNoToken) {
+	if _, err := adminServer(testEnv(nil), "127.0.0.1:0", nil, store, m, nil, nil, nil); !errors.Is(err, admin.ErrNoToken) {
 		t.Errorf("no token: %v", err)
 	}
-	srv, err := adminServer(testEnv(map[string]string{"POLICYBOT_ADMIN_TOKEN": "an admin token for the test"}), "127.0.0.1:0", nil, store, m, nil, nil)
+	srv, err := adminServer(testEnv(map[string]string{"POLICYBOT_ADMIN_TOKEN": "an admin token for the test"}), "127.0.0.1:0", nil, store, m, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"policybot/internal/pgcorpus"
 )
 
 // usage is the help text of the command.
@@ -31,9 +34,12 @@ Usage:
   policybot chat   [--log-db URL]                           the console chat: questions on stdin, answers on stdout
   policybot version                                         version, commit and build time
 
+  policybot store  import|export|status --store URL         the corpus in PostgreSQL, for replicas ("policybot store" for help)
+
 Every command takes --corpus DIR (default ./corpus/docs), --data DIR (default ./data),
 --dict DIR (the user dictionary and synonym list; default: dict beside the corpus folder) and
---skip DIRS (folders under the corpus to leave out, comma-separated).
+--skip DIRS (folders under the corpus to leave out, comma-separated) and --store URL (the corpus
+in PostgreSQL instead of the folder, POLICYBOT_STORE; replicas share it).
 Flags may come before or after the arguments. Run "policybot COMMAND -h" for a command's flags.
 `
 
@@ -94,6 +100,8 @@ func dispatch(ctx context.Context, e *env, cmd string, rest []string) error {
 		return cmdLogs(ctx, e, rest)
 	case "serve":
 		return cmdServe(ctx, e, rest)
+	case "store":
+		return cmdStore(ctx, e, rest)
 	case "chat":
 		return cmdChat(ctx, e, rest)
 	case "version", "--version":
@@ -138,6 +146,12 @@ type Config struct {
 	// ReadOnly reads the corpus without writing to its folder (no lock file): for eval, whose corpus
 	// may be one this program does not keep.
 	ReadOnly bool
+	// Store is the corpus in PostgreSQL (--store postgres://…), "" for the corpus folder. With it,
+	// Corpus is the store's local copy, DATA/store/corpus, brought up to date when the command starts.
+	Store string
+	store *pgcorpus.Store
+	// StoreCheck is how often serve asks the store for its version besides LISTEN (--store-check).
+	StoreCheck time.Duration
 }
 
 // flags returns a flag set with the common flags bound to cfg.
@@ -146,6 +160,7 @@ func flags(name string, e *env, cfg *Config) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.StringVar(&cfg.Corpus, "corpus", "corpus/docs", "folder of policy documents")
 	fs.StringVar(&cfg.Data, "data", "data", "folder for the index and logs")
+	fs.StringVar(&cfg.Store, "store", "", "the corpus in PostgreSQL that replicas share, postgres://… (default: the corpus folder)")
 	fs.StringVar(&cfg.Dict, "dict", "", "folder with userdict.txt and synonyms.txt (default: dict beside the corpus folder)")
 	fs.Func("skip", "folders under the corpus folder to leave out, comma-separated (e.g. DLC)", func(s string) error {
 		for _, f := range strings.Split(s, ",") {
@@ -190,12 +205,45 @@ func parse(e *env, fs *flag.FlagSet, args []string, cfg *Config) error {
 	if cfg.Dict == "" {
 		cfg.Dict = filepath.Join(filepath.Dir(filepath.Clean(cfg.Corpus)), "dict")
 	}
+	if cfg.Store != "" {
+		return openStore(e, cfg)
+	}
+	return nil
+}
+
+// storeOpen bounds connecting to the corpus store and bringing its local copy up to date when a
+// command starts.
+const storeOpen = 2 * time.Minute
+
+// openStore connects to the corpus store cfg.Store and brings its local copy in cfg.Data up to date;
+// the command then reads that copy as its corpus folder. The connection lasts as long as the
+// process (serve closes it when it stops).
+func openStore(e *env, cfg *Config) error {
+	ctx, cancel := context.WithTimeout(context.Background(), storeOpen)
+	defer cancel()
+	st, err := pgcorpus.Open(ctx, cfg.Store, filepath.Join(cfg.Data, "store"), e.log)
+	if errors.Is(err, pgcorpus.ErrStore) {
+		return fmt.Errorf("%w: --store: %v", errUsage, err)
+	}
+	if err != nil {
+		return err
+	}
+	v, err := st.Sync(ctx)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	if v == 0 {
+		e.log.Warn("the corpus store is empty; policybot store import --store URL --corpus DIR puts a corpus folder in it")
+	}
+	e.log.Debug("corpus store", "version", v, "copy", st.Dir())
+	cfg.store, cfg.Corpus, cfg.Skip = st, st.Dir(), nil
 	return nil
 }
 
 // envFlags are the flags that take a value from the environment in every command; in serve and chat
 // every flag does.
-var envFlags = map[string]bool{"corpus": true, "data": true, "dict": true, "skip": true}
+var envFlags = map[string]bool{"corpus": true, "data": true, "dict": true, "skip": true, "store": true}
 
 // envName is the environment variable of flag name: POLICYBOT_ and the name in capitals, - as _.
 func envName(name string) string {

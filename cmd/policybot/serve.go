@@ -12,12 +12,14 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"policybot/bot"
 	"policybot/handlers"
 	"policybot/index"
 	"policybot/internal/admin"
+	"policybot/internal/pgcorpus"
 	"policybot/internal/querylog"
 )
 
@@ -53,6 +55,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	hook := fs.String("webhook-url", "", "public URL Telegram posts updates to (webhook mode; default: long polling)")
 	listen := fs.String("listen", "", "address the webhook server listens on, e.g. :8443 (with --webhook-url)")
 	adminAddr := fs.String("admin-addr", "", "address of the admin page, e.g. 127.0.0.1:8080 (off when empty; needs POLICYBOT_ADMIN_TOKEN)")
+	fs.DurationVar(&cfg.StoreCheck, "store-check", defaultStoreCheck, "with --store, how often to ask the store for changes besides being told of each (LISTEN)")
 	adminProxies := fs.String("admin-proxies", "127.0.0.0/8,::1", "addresses (or CIDR ranges) of the TLS-terminating proxies in front of the admin page whose X-Forwarded-For and X-Forwarded-Proto are believed; \"none\" for none")
 	if err := parse(e, fs, args, &cfg); err != nil {
 		return err
@@ -138,7 +141,7 @@ func (p *adminPage) start(e *env, svc *services) (*http.Server, error) {
 	if svc.store == nil {
 		return nil, fmt.Errorf("--admin-addr %s: the admin page needs the query log, which cannot be opened", p.addr)
 	}
-	srv, err := adminServer(e, p.addr, p.proxies, svc.store, svc.metrics, svc.ready, svc.title)
+	srv, err := adminServer(e, p.addr, p.proxies, svc.store, svc.metrics, svc.ready, svc.status, svc.title)
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +207,10 @@ type services struct {
 	sessions  *sharedSessions // the bot's button state; nil for the console chat
 	metrics   *admin.Metrics
 	retention time.Duration
+	// corpus is the corpus store's version the served index holds; -1 without a store.
+	corpus atomic.Int64
+	// corpusStore is the corpus in PostgreSQL (--store), nil for a corpus folder.
+	corpusStore *pgcorpus.Store
 }
 
 // startServices builds the index when needed, opens it live and watches for newer ones until ctx
@@ -216,7 +223,12 @@ func startServices(ctx context.Context, e *env, cfg Config, lc logConfig, consol
 		return nil, err
 	}
 	go live.Watch(ctx, watchInterval)
-	svc := &services{live: live, metrics: admin.NewMetrics()}
+	svc := &services{live: live, metrics: admin.NewMetrics(), corpusStore: cfg.store}
+	svc.corpus.Store(-1)
+	if cfg.store != nil {
+		svc.corpus.Store(cfg.store.Mirrored())
+		go svc.follow(ctx, e, cfg, cfg.StoreCheck)
+	}
 	if svc.retention, err = lc.retention(); err != nil {
 		live.Close()
 		return nil, err
@@ -266,6 +278,9 @@ func (s *services) close(e *env, srv *http.Server) {
 		}
 	}
 	s.live.Close()
+	if s.corpusStore != nil {
+		s.corpusStore.Close()
+	}
 	e.log.Info("index closed; bye")
 }
 

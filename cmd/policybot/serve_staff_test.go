@@ -339,12 +339,15 @@ func TestServeStaffAndAdmin(t *testing.T) {
 	if v := s.metric("policybot_querylog_write_failures_total"); v != 0 {
 		t.Errorf("policybot_querylog_write_failures_total %v, want 0", v)
 	}
+	// It names the corpus (a folder's: the start of its fingerprint) and the index served.
 	resp, err := http.Get(s.admin + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
-		t.Errorf("/healthz: %v %v", resp, err)
+		t.Fatalf("/healthz: %v %v", resp, err)
 	}
-	if resp != nil {
-		resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !regexp.MustCompile(`^ok corpus=[0-9a-f]{12} index=\S+\n$`).Match(body) {
+		t.Errorf("/healthz: %q", body)
 	}
 }
 

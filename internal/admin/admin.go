@@ -46,6 +46,10 @@ type Config struct {
 	// Titles, when set, names a document by its id (the live index's title): for questions logged
 	// before the log kept titles. nil shows such a result by its document id.
 	Titles func(docID string) string
+	// Status, when set, names the corpus version and the index served: /healthz answers
+	// "ok corpus=VERSION index=NAME", and /metrics has policybot_corpus_info with both as labels,
+	// so that replicas can be seen to agree.
+	Status func() (corpus, index string)
 	// Clock, when set, stands for time.Now (the screenshot in the README uses a fixed day).
 	Clock func() time.Time
 	// TrustedProxies are the addresses of the reverse proxies in front of the page (which terminate
@@ -114,6 +118,10 @@ func New(c Config) (http.Handler, error) {
 	s := &server{Config: c, tmpl: tmpl, css: css,
 		auth: &auth{token: []byte(c.Token), now: c.Clock, log: c.Logger, proxies: c.TrustedProxies}}
 
+	if c.Status != nil {
+		// A second page on the same metrics (a test's) finds it registered already.
+		c.Metrics.Registry().Register(statusCollector(c.Status))
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /admin.css", s.style)
@@ -172,6 +180,11 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.Status != nil {
+		c, ix := s.Status()
+		fmt.Fprintf(w, "ok corpus=%s index=%s\n", c, ix)
+		return
+	}
 	fmt.Fprintln(w, "ok")
 }
 

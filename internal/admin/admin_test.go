@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -555,5 +556,41 @@ func TestDashboardAnswered(t *testing.T) {
 		if strings.Contains(r[7], "-") {
 			t.Errorf("first result shown as an id: %q", r)
 		}
+	}
+}
+
+// TestStatus: with a Status, /healthz names the corpus version and the index (still without a
+// token), and /metrics carries both as labels of policybot_corpus_info.
+func TestStatus(t *testing.T) {
+	s, err := querylog.Open(context.Background(), filepath.Join(t.TempDir(), querylog.FileName), querylog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	version := "7"
+	h, err := New(Config{Store: s, Token: testToken, Status: func() (string, string) { return version, "20261205T070000-ab12" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	body := func(path string, headers ...string) string {
+		resp := get(t, srv, path, headers...)
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return string(b)
+	}
+	if got := body("/healthz"); got != "ok corpus=7 index=20261205T070000-ab12\n" {
+		t.Errorf("/healthz: %q", got)
+	}
+	version = "8"
+	if got := body("/healthz"); got != "ok corpus=8 index=20261205T070000-ab12\n" {
+		t.Errorf("/healthz after a change: %q", got)
+	}
+	want := `policybot_corpus_info{corpus="8",index="20261205T070000-ab12"} 1`
+	if got := body("/metrics", "Authorization", "Bearer "+testToken); !strings.Contains(got, want) {
+		t.Errorf("/metrics has no %s", want)
 	}
 }

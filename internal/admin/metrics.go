@@ -91,3 +91,17 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
+
+var statusDesc = prometheus.NewDesc("policybot_corpus_info",
+	"The corpus version and the index this process answers from (always 1): replicas agree when their labels do.",
+	[]string{"corpus", "index"}, nil)
+
+// statusCollector reports policybot_corpus_info from a Config's Status.
+type statusCollector func() (corpus, index string)
+
+func (f statusCollector) Describe(ch chan<- *prometheus.Desc) { ch <- statusDesc }
+
+func (f statusCollector) Collect(ch chan<- prometheus.Metric) {
+	c, ix := f()
+	ch <- prometheus.MustNewConstMetric(statusDesc, prometheus.GaugeValue, 1, c, ix)
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testStore returns the URL of a new schema of POLICYBOT_TEST_PG for a corpus store; the test is
+// skipped without one, and fails in CI.
+func testStore(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("POLICYBOT_TEST_PG")
+	if dsn == "" {
+		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
+			t.Fatal("POLICYBOT_TEST_PG is not set: no PostgreSQL for the corpus store")
+		}
+		t.Skip("POLICYBOT_TEST_PG is not set: no PostgreSQL for the corpus store (skipped outside CI)")
+	}
+	return storeSchema(t, dsn)
+}
+
+// TestStoreCommands moves the shipped corpus into the store, changes it with docs commands run as
+// if on three machines (three data folders), each seeing the others' changes, and exports it.
+func TestStoreCommands(t *testing.T) {
+	store := testStore(t)
+	root := t.TempDir()
+	at := func(machine string) []string {
+		return []string{"--store", store, "--dict", "../../corpus/dict", "--data", filepath.Join(root, machine)}
+	}
+	out := mustRun(t, "store", "import", "--store", store, "--corpus", "../../corpus/docs", "--data", filepath.Join(root, "m0"))
+	if !strings.Contains(out, "imported ../../corpus/docs") || !strings.Contains(out, "version") {
+		t.Errorf("store import: %s", out)
+	}
+
+	file := filepath.Join(root, "xinghuo.txt")
+	os.WriteFile(file, []byte("关于建设星火零工驿站的通知\n一、星火零工驿站免费提供求职登记、岗位推荐和劳动权益咨询服务。\n"), 0o644)
+	out = mustRun(t, append(append([]string{"docs", "add"}, at("m1")...), file)...)
+	if !strings.Contains(out, "added xinghuo") || !strings.Contains(out, "replicas following it") {
+		t.Errorf("docs add --store: %s", out)
+	}
+	// Another machine searches the store's corpus, with the new document.
+	out = mustRun(t, append(append([]string{"search", "-k", "1"}, at("m2")...), "星火零工驿站提供哪些服务？")...)
+	if !strings.Contains(out, "免费提供求职登记") {
+		t.Errorf("search --store on another machine does not find the added document:\n%s", out)
+	}
+	mustRun(t, append(append([]string{"docs", "remove"}, at("m2")...), "xinghuo")...)
+	out = mustRun(t, append([]string{"docs", "list"}, at("m1")...)...)
+	if !strings.Contains(out, "in the trash") || !hasLine(out, "xinghuo", "removed") || !hasLine(out, "tongren-14th-five-year-employment-plan") {
+		t.Errorf("docs list --store after a removal elsewhere:\n%s", out)
+	}
+	out = mustRun(t, "store", "status", "--store", store, "--data", filepath.Join(root, "m3"))
+	if !strings.Contains(out, "last change: remove xinghuo by cli:") || !strings.Contains(out, "audit entries: 3") {
+		t.Errorf("store status:\n%s", out)
+	}
+
+	exported := filepath.Join(root, "out", "docs")
+	mustRun(t, "store", "export", "--store", store, "--data", filepath.Join(root, "m3"), exported)
+	for _, p := range []string{"tongren-14th-five-year-employment-plan.txt", "tongren-14th-five-year-employment-plan.meta.json", "../regression.jsonl"} {
+		if _, err := os.Stat(filepath.Join(exported, p)); err != nil {
+			t.Errorf("export: %v", err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(exported, "xinghuo.txt")); err == nil {
+		t.Error("export: the removed document is among the documents")
+	}
+	if trash, _ := filepath.Glob(filepath.Join(exported, ".trash", "*", "xinghuo.txt")); len(trash) != 1 {
+		t.Errorf("export: the removed document is not in the trash: %v", trash)
+	}
+	// --replace puts the exported folder in place of what the store holds: the same corpus.
+	out = mustRun(t, "store", "import", "--replace", "--store", store, "--corpus", exported, "--data", filepath.Join(root, "m0"))
+	if !strings.Contains(out, "imported") {
+		t.Errorf("store import --replace: %s", out)
+	}
+	if out := mustRun(t, append([]string{"docs", "list"}, at("m1")...)...); !hasLine(out, "xinghuo", "removed") {
+		t.Errorf("docs list after importing the export:\n%s", out)
+	}
+
+	for _, args := range [][]string{
+		{"store", "import", "--store", store, "--corpus", "../../corpus/docs", "--data", filepath.Join(root, "m0")}, // without --replace
+		{"docs", "list", "--store", "mysql://x/y"},
+		{"store", "import", "--corpus", "../../corpus/docs"},
+		{"store", "export", "--store", store},
+		{"store", "nothing"},
+	} {
+		if _, _, err := runCmd(t, nil, args...); !errors.Is(err, errUsage) {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+}
