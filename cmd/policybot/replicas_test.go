@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +20,7 @@ import (
 
 	"policybot/bot/bottest"
 	"policybot/corpus"
+	"policybot/internal/pgtest"
 )
 
 // The replicas test runs only when asked (POLICYBOT_TEST_REPLICAS=1, with POLICYBOT_TEST_PG):
@@ -120,59 +118,17 @@ func (r *replica) stop() {
 	}
 }
 
-// replicaPrereqs returns the database to test against and HAProxy, skipping the test unless asked
-// to run it, failing it in CI when what it needs is missing.
-func replicaPrereqs(t *testing.T) (dsn, haproxy string) {
+// replicaPrereqs returns HAProxy's program, skipping the test unless asked to run it, failing it in
+// CI when HAProxy is missing (pgtest.URL does the same for PostgreSQL).
+func replicaPrereqs(t *testing.T) (haproxy string) {
 	if os.Getenv("POLICYBOT_TEST_REPLICAS") != "1" {
 		t.Skip("set POLICYBOT_TEST_REPLICAS=1 and POLICYBOT_TEST_PG to run two replicas behind HAProxy (.ci/run does)")
 	}
-	missing := func(format string, args ...any) {
-		t.Helper()
-		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-			t.Fatalf(format, args...)
-		}
-		t.Skipf(format+" (skipped outside CI)", args...)
-	}
-	dsn = os.Getenv("POLICYBOT_TEST_PG")
-	if dsn == "" {
-		missing("POLICYBOT_TEST_PG is not set: no PostgreSQL for the corpus store")
-	}
 	haproxy, err := exec.LookPath("haproxy")
 	if err != nil {
-		missing("no haproxy (apt-get install haproxy): %v", err)
+		pgtest.Unavailable(t, "no haproxy (apt-get install haproxy): %v", err)
 	}
-	return dsn, haproxy
-}
-
-// storeSchema makes a new schema in the database at dsn for the test's store (dropped when the test
-// ends) and returns the store's URL, which names it in its search_path.
-func storeSchema(t *testing.T, dsn string) string {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("PostgreSQL at POLICYBOT_TEST_PG: %v", err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "replicas_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if c, err := pgx.Connect(context.Background(), dsn); err == nil {
-			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return haproxy
 }
 
 // startHAProxy runs HAProxy in front of the replicas' webhook servers on addr: round robin, each
@@ -248,8 +204,8 @@ backend replicas
 // them all; the killed one, restarted, catches up with a change made while it was down. It reports
 // the propagation times measured.
 func TestReplicasFollowTheStore(t *testing.T) {
-	dsn, haproxy := replicaPrereqs(t)
-	store := storeSchema(t, dsn)
+	haproxy := replicaPrereqs(t)
+	store := pgtest.URL(t, "replicas_")
 	ctx := context.Background()
 
 	bin := filepath.Join(t.TempDir(), "policybot")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"policybot/internal/pgtest"
 	"strings"
 	"testing"
 )
@@ -12,14 +13,7 @@ import (
 // skipped without one, and fails in CI.
 func testStore(t *testing.T) string {
 	t.Helper()
-	dsn := os.Getenv("POLICYBOT_TEST_PG")
-	if dsn == "" {
-		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-			t.Fatal("POLICYBOT_TEST_PG is not set: no PostgreSQL for the corpus store")
-		}
-		t.Skip("POLICYBOT_TEST_PG is not set: no PostgreSQL for the corpus store (skipped outside CI)")
-	}
-	return storeSchema(t, dsn)
+	return pgtest.URL(t, "store_")
 }
 
 // TestStoreCommands moves the shipped corpus into the store, changes it with docs commands run as

@@ -2,8 +2,6 @@ package pgcorpus
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -15,59 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"policybot/corpus"
 	"policybot/internal/audit"
+	"policybot/internal/pgtest"
 )
-
-// inCI reports whether the tests run in CI, where a missing PostgreSQL is a failure, not a skip.
-func inCI() bool {
-	ci := os.Getenv("CI")
-	return ci != "" && ci != "false" && ci != "0"
-}
-
-// testURL returns the address of a new empty schema of the database POLICYBOT_TEST_PG, dropped
-// when the test ends.
-func testURL(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("POLICYBOT_TEST_PG")
-	if dsn == "" {
-		if inCI() {
-			t.Fatal("POLICYBOT_TEST_PG is not set: no PostgreSQL to test against (.ci/run starts one)")
-		}
-		t.Skip("POLICYBOT_TEST_PG is not set: no PostgreSQL to test against (skipped outside CI)")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		if inCI() {
-			t.Fatalf("PostgreSQL at POLICYBOT_TEST_PG does not answer: %v", err)
-		}
-		t.Skipf("PostgreSQL at POLICYBOT_TEST_PG does not answer: %v (skipped outside CI)", err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "pgc_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if c, err := pgx.Connect(context.Background(), dsn); err == nil {
-			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 func open(t *testing.T, target string) *Store {
 	t.Helper()
@@ -100,7 +49,7 @@ func ids(t *testing.T, s *Store) []string {
 // replicas do, and checks that each sees the other's changes, that every change raises the version
 // once and is announced, and that what each copy holds is what the database holds.
 func TestTwoCopiesFollowOneStore(t *testing.T) {
-	target := testURL(t)
+	target := pgtest.URL(t, "pgc_")
 	ctx := context.Background()
 	a, b := open(t, target), open(t, target)
 
@@ -235,7 +184,7 @@ func sameAsDatabase(t *testing.T, s *Store) {
 // TestConcurrentChanges adds documents from two stores at once: every one is kept, each change gets
 // its own version.
 func TestConcurrentChanges(t *testing.T) {
-	target := testURL(t)
+	target := pgtest.URL(t, "pgc_")
 	ctx := context.Background()
 	a, b := open(t, target), open(t, target)
 	var wg sync.WaitGroup
@@ -279,7 +228,7 @@ func TestConcurrentChanges(t *testing.T) {
 // TestFailedChangeIsNotKept makes a change whose transaction fails after the copy was changed: the
 // copy goes back to what the database holds.
 func TestFailedChangeIsNotKept(t *testing.T) {
-	target := testURL(t)
+	target := pgtest.URL(t, "pgc_")
 	ctx := context.Background()
 	a := open(t, target)
 	if _, err := a.Add(ctx, []corpus.AddRequest{{Name: "qiuzhi.txt", Data: []byte(textA)}}); err != nil {
@@ -304,7 +253,7 @@ func TestFailedChangeIsNotKept(t *testing.T) {
 
 // TestImportExport moves a corpus folder into the store and back out unchanged.
 func TestImportExport(t *testing.T) {
-	target := testURL(t)
+	target := pgtest.URL(t, "pgc_")
 	ctx := context.Background()
 	src := filepath.Join(t.TempDir(), "docs")
 	os.MkdirAll(filepath.Join(src, ".trash", "x"), 0o755)
@@ -342,7 +291,7 @@ func TestImportExport(t *testing.T) {
 // TestListenReconnects ends the listening connection from the server's side: Listen connects again,
 // says to check (0), and hears the next change.
 func TestListenReconnects(t *testing.T) {
-	target := testURL(t)
+	target := pgtest.URL(t, "pgc_")
 	u, _ := url.Parse(target)
 	app := "pgc_listen_" + strings.TrimPrefix(u.Query().Get("search_path"), "pgc_")
 	q := u.Query()

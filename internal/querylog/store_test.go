@@ -2,10 +2,6 @@ package querylog
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,22 +11,8 @@ import (
 
 	"policybot/handlers"
 	"policybot/index"
+	"policybot/internal/pgtest"
 )
-
-// inCI reports whether the tests run in CI, where a missing PostgreSQL is a failure, not a skip.
-func inCI() bool {
-	ci := os.Getenv("CI")
-	return ci != "" && ci != "false" && ci != "0"
-}
-
-// unavailable fails the test in CI and skips it elsewhere, saying why.
-func unavailable(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if inCI() {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format+" (skipped outside CI)", args...)
-}
 
 // backend makes fresh, empty databases of one kind for a test.
 type backend struct {
@@ -41,44 +23,7 @@ type backend struct {
 
 var sqliteBackend = backend{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), FileName) }}
 
-var postgresBackend = backend{"postgres", func(t *testing.T) string {
-	dsn := os.Getenv("POLICYBOT_TEST_PG")
-	if dsn == "" {
-		unavailable(t, "POLICYBOT_TEST_PG is not set: no PostgreSQL to test against (.ci/run starts one)")
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	ctx := context.Background()
-	if err := admin.PingContext(ctx); err != nil {
-		unavailable(t, "PostgreSQL at POLICYBOT_TEST_PG does not answer: %v", err)
-	}
-	// Each test gets its own schema, named in the connection's search_path.
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", dsn)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		db.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}}
+var postgresBackend = backend{"postgres", func(t *testing.T) string { return pgtest.URL(t, "t_") }}
 
 // eachBackend runs fn as a subtest on SQLite and on PostgreSQL: both must pass the same tests.
 func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
