@@ -129,7 +129,7 @@ func Mask(s string) string {
 
 // Strip returns s without what Mask would mask and without the words that name it right before it
 // (电话, 手机号, 身份证号码, 邮箱 …, with 是, 为 or a colon after them): what is left is the question a
-// person asked around their own numbers, 我电话13812345678，失业金怎么领 → 我，失业金怎么领. A span
+// person asked around their own numbers, 我电话13812345678，失业金怎么领 → 我 ，失业金怎么领. A span
 // removed leaves a space, so the words on its two sides stay apart.
 func Strip(s string) string {
 	runes, _, masked := find(s)
@@ -151,10 +151,12 @@ func Strip(s string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// names are the words that say what number follows them.
+// names are the words that say what number follows them, in both scripts.
 var names = []string{
 	"联系电话", "电话号码", "手机号码", "电话", "手机号", "手机", "号码", "联系方式", "座机",
 	"身份证号码", "身份证号", "身份证", "证件号码", "证件号", "电子邮箱", "邮箱地址", "邮箱", "邮件", "卡号",
+	"聯繫電話", "電話號碼", "手機號碼", "電話", "手機號", "手機", "號碼", "聯繫方式",
+	"身份證號碼", "身份證號", "身份證", "證件號碼", "證件號", "電子郵箱", "郵箱地址", "郵箱", "郵件", "卡號",
 }
 
 // dropName removes from the end of out a name of the number that follows it, with the 是, 为 or
