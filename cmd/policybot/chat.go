@@ -16,7 +16,7 @@ import (
 // cmdChat runs the console chat: the bot's handlers and answers, questions on stdin, answers on
 // stdout.
 func cmdChat(ctx context.Context, e *env, args []string) error {
-	var cfg Config
+	cfg := Config{answers: true}
 	var lc logConfig
 	fs := flags("chat", e, &cfg)
 	logFlags(fs, e, &lc)

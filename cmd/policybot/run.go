@@ -150,6 +150,9 @@ type Config struct {
 	// Corpus is the store's local copy, DATA/store/corpus, brought up to date when the command starts.
 	Store string
 	store *pgcorpus.Store
+	// answers is set by the commands that answer questions (serve, chat): when the store cannot be
+	// reached as they start, they answer from its local copy, if there is one, until it can.
+	answers bool
 	// StoreCheck is how often serve asks the store for its version besides LISTEN (--store-check).
 	StoreCheck time.Duration
 }
@@ -215,22 +218,42 @@ func parse(e *env, fs *flag.FlagSet, args []string, cfg *Config) error {
 // command starts.
 const storeOpen = 2 * time.Minute
 
+// storeOpenLocal bounds it instead for serve and chat when they have a local copy to answer from.
+const storeOpenLocal = 10 * time.Second
+
 // openStore connects to the corpus store cfg.Store and brings its local copy in cfg.Data up to date;
 // the command then reads that copy as its corpus folder. The connection lasts as long as the
 // process (serve closes it when it stops).
 func openStore(e *env, cfg *Config) error {
-	ctx, cancel := context.WithTimeout(context.Background(), storeOpen)
+	dir := filepath.Join(cfg.Data, "store")
+	wait := storeOpen
+	if cfg.answers && pgcorpus.LocalVersion(dir) >= 0 {
+		wait = storeOpenLocal
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	st, err := pgcorpus.Open(ctx, cfg.Store, filepath.Join(cfg.Data, "store"), e.log)
+	st, err := pgcorpus.Open(ctx, cfg.Store, dir, e.log)
 	if errors.Is(err, pgcorpus.ErrStore) {
 		return fmt.Errorf("%w: --store: %v", errUsage, err)
 	}
-	if err != nil {
-		return err
+	var v int64
+	if err == nil {
+		if v, err = st.Sync(ctx); err != nil {
+			st.Close()
+		}
 	}
-	v, err := st.Sync(ctx)
+	if err != nil && cfg.answers {
+		// A replica restarted while the database is down still answers, from what it last had.
+		local, lerr := pgcorpus.OpenLocal(cfg.Store, dir, e.log)
+		if lerr != nil {
+			return err
+		}
+		e.log.Warn("the corpus store cannot be reached: answering from its local copy until it can",
+			"version", local.Mirrored(), "err", err)
+		cfg.store, cfg.Corpus, cfg.Skip = local, local.Dir(), nil
+		return nil
+	}
 	if err != nil {
-		st.Close()
 		return err
 	}
 	if v == 0 {

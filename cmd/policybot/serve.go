@@ -48,7 +48,7 @@ var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 // cmdServe runs the Telegram bot: long polling, or a webhook with --webhook-url and --listen; with
 // --admin-addr also the admin page. Without a token it says so and runs the console chat instead.
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	var cfg Config
+	cfg := Config{answers: true}
 	var lc logConfig
 	fs := flags("serve", e, &cfg)
 	logFlags(fs, e, &lc)

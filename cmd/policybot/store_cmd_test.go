@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"policybot/internal/pgtest"
@@ -82,5 +86,49 @@ func TestStoreCommands(t *testing.T) {
 		if _, _, err := runCmd(t, nil, args...); !errors.Is(err, errUsage) {
 			t.Errorf("%v: %v, want a usage error", args, err)
 		}
+	}
+}
+
+// TestStoreDownChatAnswers: a replica (here the console chat) started while the corpus store cannot
+// be reached answers from the local copy it last synced, and says so in its log; a change to the
+// corpus, which needs the store, fails plainly and changes nothing.
+func TestStoreDownChatAnswers(t *testing.T) {
+	store := testStore(t)
+	data := t.TempDir()
+	mustRun(t, "store", "import", "--store", store, "--corpus", "../../corpus/docs", "--data", t.TempDir())
+	args := []string{"--dict", "../../corpus/dict", "--data", data}
+	mustRun(t, append([]string{"search", "-k", "1", "--store", store}, append(args, "失业金怎么领")...)...)
+
+	// The same database at an address nothing listens on.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	u, err := url.Parse(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = fmt.Sprintf("127.0.0.1:%d", port)
+	down := u.String()
+
+	out, stderr, err := runWith(context.Background(), nil, "失业金怎么领\n", append([]string{"chat", "--store", down}, args...)...)
+	if err != nil {
+		t.Fatalf("chat with the store down: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "失业保险") || !strings.Contains(stderr, "answering from its local copy") {
+		t.Errorf("chat with the store down did not answer from the local copy:\n%s\n%s", out, stderr)
+	}
+	_, stderr, err = runCmd(t, nil, append([]string{"docs", "remove", "--store", down}, append(args, "hunan-2025-stable-employment")...)...)
+	if err == nil {
+		t.Errorf("docs remove with the store down succeeded: %s", stderr)
+	}
+	if out := mustRun(t, append([]string{"docs", "list", "--store", store}, args...)...); !hasLine(out, "hunan-2025-stable-employment", "indexed") {
+		t.Errorf("the document is gone from the store:\n%s", out)
+	}
+	// With no local copy there is nothing to answer from: chat says the store cannot be reached.
+	if _, _, err := runWith(context.Background(), nil, "失业金怎么领\n", "chat", "--store", down, "--data", t.TempDir()); err == nil {
+		t.Error("chat with the store down and no local copy started")
 	}
 }

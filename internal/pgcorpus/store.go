@@ -44,6 +44,7 @@ const (
 	corpusDir      = "corpus"           // the corpus folder
 	regressionFile = "regression.jsonl" // the regression set, beside it as regression.jsonl is beside a corpus folder
 	mirrorLock     = ".lock"
+	mirrorVersion  = "version" // the version the mirror holds, written once it holds all of it
 )
 
 // lockKey is the advisory lock every change takes (any fixed number; "pbcorpus" in ASCII).
@@ -86,8 +87,9 @@ type Store struct {
 	log    *slog.Logger
 	folder *corpus.Folder
 
-	mu      sync.Mutex
-	version int64 // the database version the mirror holds; -1 when not known
+	mu       sync.Mutex
+	version  int64 // the database version the mirror holds; -1 when not known
+	migrated bool  // the tables are known to exist (Open made sure, or OpenLocal's first Sync)
 }
 
 // Open connects to the store at url (postgres://…), creates its tables when they are missing, and
@@ -110,11 +112,86 @@ func Open(ctx context.Context, url, dir string, log *slog.Logger) (*Store, error
 		pool.Close()
 		return nil, err
 	}
+	s.migrated = true
 	if err := os.MkdirAll(s.folder.Dir, 0o755); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open corpus store: %w", err)
 	}
 	return s, nil
+}
+
+// OpenLocal opens the store at url without reaching it, for a replica that must answer while the
+// database cannot be reached: its mirror in dir, as a Sync left it, is the corpus until a Sync
+// succeeds (Mirrored says which version it holds). It returns ErrStore when url is not a PostgreSQL
+// URL, and ErrNoMirror when dir holds no complete mirror.
+func OpenLocal(url, dir string, log *slog.Logger) (*Store, error) {
+	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return nil, ErrStore
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	v := LocalVersion(dir)
+	if v < 0 {
+		return nil, ErrNoMirror
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, ErrStore
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg) // connects when first used
+	if err != nil {
+		return nil, fmt.Errorf("open corpus store: %w", err)
+	}
+	s := &Store{pool: pool, url: url, dir: dir, log: log, version: v}
+	s.folder = &corpus.Folder{Dir: filepath.Join(dir, corpusDir)}
+	return s, nil
+}
+
+// ErrNoMirror is OpenLocal's error when there is no complete local copy of the store to answer from.
+var ErrNoMirror = errors.New("pgcorpus: no local copy of the corpus store")
+
+// LocalVersion returns the version of the store's corpus the mirror in dir holds, -1 when it holds
+// none or is in the middle of a change.
+func LocalVersion(dir string) int64 {
+	b, err := os.ReadFile(filepath.Join(dir, mirrorVersion))
+	if err != nil {
+		return -1
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || v < 0 {
+		return -1
+	}
+	return v
+}
+
+// setVersion records the version the mirror holds, in memory and in its folder; -1 says the mirror is
+// being changed. The caller holds s.mu and the mirror's lock.
+func (s *Store) setVersion(v int64) error {
+	s.version = v
+	p := filepath.Join(s.dir, mirrorVersion)
+	if v < 0 {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("corpus mirror: %w", err)
+		}
+		return nil
+	}
+	if err := writeFile(p, []byte(strconv.FormatInt(v, 10)+"\n")); err != nil {
+		return fmt.Errorf("corpus mirror: %w", err)
+	}
+	return nil
+}
+
+// ready creates the store's tables when OpenLocal could not. The caller holds s.mu.
+func (s *Store) ready(ctx context.Context) error {
+	if s.migrated {
+		return nil
+	}
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	s.migrated = true
+	return nil
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -168,6 +245,9 @@ func (s *Store) Mirrored() int64 {
 func (s *Store) Sync(ctx context.Context) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
+		return 0, err
+	}
 	l, err := s.lockMirror(ctx)
 	if err != nil {
 		return 0, err
@@ -243,6 +323,9 @@ func (s *Store) syncLocked(ctx context.Context, tx pgx.Tx) error {
 		}
 	}
 	sort.Slice(gone, func(i, j int) bool { return isText(gone[i]) && !isText(gone[j]) })
+	if err := s.setVersion(-1); err != nil {
+		return err
+	}
 	for _, p := range gone {
 		if err := os.Remove(filepath.Join(s.dir, filepath.FromSlash(p))); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("sync corpus: %w", err)
@@ -261,8 +344,7 @@ func (s *Store) syncLocked(ctx context.Context, tx pgx.Tx) error {
 	if len(fetch)+len(gone) > 0 {
 		s.log.Info("corpus mirror updated", "version", v, "written", len(fetch), "deleted", len(gone))
 	}
-	s.version = v
-	return nil
+	return s.setVersion(v)
 }
 
 func isText(p string) bool {
@@ -348,6 +430,9 @@ func pruneEmpty(root string) {
 func (s *Store) change(ctx context.Context, what string, op func(*corpus.Folder) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
 	l, err := s.lockMirror(ctx)
 	if err != nil {
 		return err
@@ -368,7 +453,11 @@ func (s *Store) change(ctx context.Context, what string, op func(*corpus.Folder)
 	if err != nil {
 		return err
 	}
-	s.version = -1 // until the change is stored, the mirror may hold what the database does not
+	prev := s.version
+	// Until the change is stored, the mirror may hold what the database does not.
+	if err := s.setVersion(-1); err != nil {
+		return err
+	}
 	if err := op(s.folder); err != nil {
 		return err
 	}
@@ -392,7 +481,10 @@ func (s *Store) change(ctx context.Context, what string, op func(*corpus.Folder)
 	sort.Strings(deleted)
 	if len(written)+len(deleted) == 0 {
 		// Nothing changed (an edit that set what was there): no new version.
-		return tx.Commit(ctx)
+		if err := tx.Commit(ctx); err != nil {
+			return err
+		}
+		return s.setVersion(prev)
 	}
 	var v int64
 	if err := tx.QueryRow(ctx, "INSERT INTO corpus_changes (who, what, written, deleted) VALUES ($1, $2, $3, $4) RETURNING version",
@@ -422,7 +514,9 @@ func (s *Store) change(ctx context.Context, what string, op func(*corpus.Folder)
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	s.version = v
+	if err := s.setVersion(v); err != nil {
+		return err
+	}
 	s.log.Info("corpus changed", "version", v, "what", what, "written", len(written), "deleted", len(deleted))
 	return nil
 }

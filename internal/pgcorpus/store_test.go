@@ -331,3 +331,49 @@ func TestListenReconnects(t *testing.T) {
 		t.Fatalf("heard %d after the reconnection, want %d", v, want)
 	}
 }
+
+// TestLocalCopy: the version a local copy holds is recorded once it holds all of it, after a Sync
+// and after a change, so that OpenLocal can answer from it while the database cannot be reached; a
+// folder with no complete copy is refused.
+func TestLocalCopy(t *testing.T) {
+	target := pgtest.URL(t, "pgc_")
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := OpenLocal(target, dir, nil); !errors.Is(err, ErrNoMirror) {
+		t.Fatalf("OpenLocal of an empty folder: %v, want ErrNoMirror", err)
+	}
+	s, err := Open(ctx, target, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Add(ctx, []corpus.AddRequest{{Name: "qiuzhi.txt", Data: []byte(textA)}}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.Version(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := LocalVersion(dir); got != v || v <= 0 {
+		t.Fatalf("after a change the copy records version %d, the store is at %d", got, v)
+	}
+	other := open(t, target)
+	if _, err := other.Add(ctx, []corpus.AddRequest{{Name: "wengang.txt", Data: []byte(textB)}}); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := s.Sync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := LocalVersion(dir); got != v2 || v2 <= v {
+		t.Fatalf("after a sync the copy records version %d, the store is at %d", got, v2)
+	}
+	local, err := OpenLocal(target, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	if local.Mirrored() != v2 || len(ids(t, local)) != 2 {
+		t.Errorf("OpenLocal: version %d, documents %v; want %d and both", local.Mirrored(), ids(t, local), v2)
+	}
+}
