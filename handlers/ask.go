@@ -264,8 +264,8 @@ func (h *Handlers) page(s Session, from int) Answer {
 	w := h.wordsOf(s.Question)
 	var older []string // titles of the documents shown that are more than three years old
 	for i := from; i < end; i++ {
-		hit, more, ok := h.hit(s.Hits[i], i+1, w)
-		if !ok {
+		hit, more, d := h.hit(s.Hits[i], i+1, w)
+		if d == nil {
 			gone = true
 			continue
 		}
@@ -273,7 +273,7 @@ func (h *Handlers) page(s Session, from int) Answer {
 		if more {
 			a.Actions = append(a.Actions, Action{Kind: ActionSection, Label: fmt.Sprintf(labelSection, i+1), Arg: i + 1})
 		}
-		if hit.Validity == "" && h.older(h.search.Document(hit.DocID).Date) && !slices.Contains(older, hit.Title) {
+		if hit.Validity == "" && h.older(d.Date) && !slices.Contains(older, hit.Title) {
 			older = append(older, hit.Title)
 		}
 	}
@@ -299,15 +299,15 @@ func (h *Handlers) page(s Session, from int) Answer {
 	return h.display(sc, a)
 }
 
-// hit is the passage ref names as shown, in the document's script (display converts it), or false
-// when the passage or its document is no longer in the index as it was. Only the question's
-// specific words are bold, at most maxRuns of them; a long passage is cut to the sentences around
-// them. more reports whether 原文 would show more than the hit: the passage was cut, or its
-// section holds more than the passage.
-func (h *Handlers) hit(ref HitRef, rank int, w words) (hit Hit, more bool, ok bool) {
+// hit is the passage ref names as shown, in the document's script (display converts it), with its
+// document d; d is nil when the passage or its document is no longer in the index as it was. Only
+// the question's specific words are bold, at most maxRuns of them; a long passage is cut to the
+// sentences around them. more reports whether 原文 would show more than the hit: the passage was
+// cut, or its section holds more than the passage.
+func (h *Handlers) hit(ref HitRef, rank int, w words) (hit Hit, more bool, d *corpus.Document) {
 	p, d := h.passage(ref)
 	if p == nil {
-		return Hit{}, false, false
+		return Hit{}, false, nil
 	}
 	text, spans := p.Text, validSpans(ref.Highlights, p.Text)
 	if n := len(p.Path); n > 0 {
@@ -326,7 +326,7 @@ func (h *Handlers) hit(ref HitRef, rank int, w words) (hit Hit, more bool, ok bo
 	}
 	hit.Validity = h.validity(d)
 	more = ex.cut || len(strings.TrimSpace(sectionText(p, d))) > len(strings.TrimSpace(p.Text))
-	return hit, more, true
+	return hit, more, d
 }
 
 // words is what of a question chat looks for in a passage shown.
