@@ -11,6 +11,7 @@ import (
 
 	"policybot/bot/bottest"
 	"policybot/handlers"
+	"policybot/index"
 )
 
 // fakeReview is a query log for the admin commands, in memory. (The real one, internal/querylog, is
@@ -88,7 +89,12 @@ func TestAdminCommands(t *testing.T) {
 	f := &fakeReview{}
 	for i := range 12 {
 		f.groups = append(f.groups, handlers.QuestionGroup{ID: 7_000_000_000_000_000_000 + int64(i), Question: fmt.Sprintf("北京<%d>&怎么办？", i),
-			Intent: "other", Count: 3, Users: 2, NotConfident: 3, Related: 1, None: 2, Last: fixedNow()})
+			Intent: "other", Count: 3, Users: 2, NotConfident: 3, Related: 1, None: 2, Last: fixedNow(), Verdict: index.VerdictNone})
+	}
+	f.groups[0].Verdict = index.VerdictRelated
+	f.groups[0].Results = []handlers.LogResult{
+		{DocID: "tongren-plan", Title: "铜仁市“十四五”促进城乡就业创业规划", Section: "第四章 › 2.积极发挥失业保险保障作用"},
+		{DocID: "hunan-2025-stable-employment", Section: "01"},
 	}
 	hs := start(t, reviewOptions(t, f))
 	me := bottest.Private(admin)
@@ -105,6 +111,9 @@ func TestAdminCommands(t *testing.T) {
 	un := hs.exchange(1, bottest.Text(me, admin, "/unanswered"))[0]
 	if !strings.Contains(un.Text, "待处理的问题（最近30天有关但未直接回答、未能回答或收到差评）") ||
 		!strings.Contains(un.Text, "1. 北京<0>&怎么办？\n   其他 · 3次，2人 · 有关但未直接回答1 · 未能回答2 · 最近") ||
+		!strings.Contains(un.Text, "\n   最近一次答复：有关但未直接回答，《铜仁市“十四五”促进城乡就业创业规划》 第四章 › 2.积极发挥失业保险保障作用 等2段\n") ||
+		!strings.Contains(un.Text, "2. 北京<1>&怎么办？\n   其他 · 3次，2人 · 有关但未直接回答1 · 未能回答2 · 最近 11-22 ") ||
+		!strings.Contains(un.Text, "\n   最近一次答复：未能回答，没有给出段落") ||
 		!strings.Contains(un.Text, "10. 北京<9>&怎么办？") || strings.Contains(un.Text, "北京<10>") {
 		t.Errorf("/unanswered:\n%s", un.Text)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"policybot/index"
 )
 
 // ReviewLog is what the admins' chat commands read from the query log, and the one change they make
@@ -75,6 +77,10 @@ type QuestionGroup struct {
 	None         int // asked with the verdict none
 	Down         int
 	Last         time.Time
+	// What the bot answered the group's latest question: its verdict and the passages shown
+	// (Unanswered only; empty for a question logged before they were kept).
+	Verdict index.Verdict
+	Results []LogResult
 }
 
 // Attachment is a file to send a person.
@@ -259,11 +265,36 @@ func (r *Review) Unanswered(ctx context.Context, who Who) Answer {
 		}
 		parts = append(parts, "最近 "+g.Last.In(r.loc()).Format("01-02 15:04"))
 		b.WriteString("   " + strings.Join(parts, " · "))
+		if g.Verdict != "" {
+			b.WriteString("\n   " + answeredAs(g))
+		}
 		a.Actions = append(a.Actions, Action{Kind: ActionResolve, Label: fmt.Sprintf("✅ %d", i+1), Arg: i + 1, Ref: strconv.FormatInt(g.ID, 10)})
 	}
 	a.Text = b.String()
 	a.Footer = "文件已能回答、或不属于服务范围的，按对应编号的 ✅ 标记为已解决；再有人问到且仍答不好时会重新列出。"
 	return a
+}
+
+// answeredAs says what the bot answered g's latest question: its verdict and the first passage
+// shown, by its document's title (its id for a question logged before titles were kept).
+func answeredAs(g QuestionGroup) string {
+	out := "最近一次答复：" + VerdictName(g.Verdict)
+	if len(g.Results) == 0 {
+		return out + "，没有给出段落"
+	}
+	r := g.Results[0]
+	name := r.Title
+	if name == "" {
+		name = r.DocID
+	}
+	out += "，《" + name + "》"
+	if r.Section != "" {
+		out += " " + r.Section
+	}
+	if len(g.Results) > 1 {
+		out += fmt.Sprintf(" 等%d段", len(g.Results))
+	}
+	return out
 }
 
 // verdictCounts says how often a group was asked with the verdicts related and none, those it had.

@@ -50,7 +50,8 @@ func questionGroups(gs []querylog.Group) []handlers.QuestionGroup {
 	out := make([]handlers.QuestionGroup, len(gs))
 	for i, g := range gs {
 		out[i] = handlers.QuestionGroup{ID: g.ID, Question: g.Question, Intent: g.Intent, Region: g.Region,
-			Count: g.Count, Users: g.Users, NotConfident: g.NotConfident, Related: g.Related, None: g.None, Down: g.Down, Last: g.Last}
+			Count: g.Count, Users: g.Users, NotConfident: g.NotConfident, Related: g.Related, None: g.None, Down: g.Down, Last: g.Last,
+			Verdict: g.Verdict, Results: g.Results}
 	}
 	return out
 }
