@@ -78,6 +78,14 @@ func TestAuthority(t *testing.T) {
 	if !(w(law) > w(interp) && w(interp) > w(old)) || w(plan) != 1 {
 		t.Errorf("weights: law %.2f, interpretation %.2f, repealed law %.2f, plan %.2f", w(law), w(interp), w(old), w(plan))
 	}
+	amend := &corpus.Document{Meta: corpus.Meta{Kind: "司法解释", Title: "最高人民法院关于修改《最高人民法院关于审理名誉权案件若干问题的解释》等二十七件民事类司法解释的决定"}}
+	if !(w(amend) < w(interp)) {
+		t.Errorf("an amending act %.2f weighs as much as the interpretation it amends %.2f", w(amend), w(interp))
+	}
+	notAmend := &corpus.Document{Meta: corpus.Meta{Kind: "法律", Title: "全国人民代表大会常务委员会关于修改后的刑事诉讼法实施问题的说明"}}
+	if w(notAmend) != w(law) {
+		t.Errorf("a document that is not an amending act weighs %.2f", w(notAmend))
+	}
 	if authority(old, 0.9, 0.5) != 1 {
 		t.Errorf("a repealed law holding more of the question than anything in force is weighed down")
 	}
