@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -72,27 +71,8 @@ func (s *Store) listen(ctx context.Context, changed func(int64)) error {
 // one change. It returns the new version.
 func (s *Store) Import(ctx context.Context, dir string) (int64, error) {
 	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			if rel == ".staging" {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if rel == ".lock" || !d.Type().IsRegular() {
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
+	err := corpusFiles(dir, false, func(rel string, b []byte) {
 		files[corpusDir+"/"+rel] = b
-		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("import %s: %w", dir, err)

@@ -360,10 +360,23 @@ func (s *Store) scan() (map[string]string, error) {
 	if b, err := os.ReadFile(filepath.Join(s.dir, regressionFile)); err == nil {
 		out[regressionFile] = hash(b)
 	}
-	root := filepath.Join(s.dir, corpusDir)
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := corpusFiles(filepath.Join(s.dir, corpusDir), true, func(rel string, b []byte) {
+		out[corpusDir+"/"+rel] = hash(b)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan corpus mirror: %w", err)
+	}
+	return out, nil
+}
+
+// corpusFiles calls each with every file of the corpus folder root, by its path relative to root
+// (slashes), and its content: the documents, their sidecars and originals, the trash; not the
+// folder's lock, a change being staged, or a file a sync is writing. With missingOK a missing root
+// (or an entry gone while the folder is listed) is left out rather than an error.
+func corpusFiles(root string, missingOK bool, each func(rel string, b []byte)) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
+			if missingOK && errors.Is(err, fs.ErrNotExist) {
 				return nil
 			}
 			return err
@@ -383,13 +396,9 @@ func (s *Store) scan() (map[string]string, error) {
 		if err != nil {
 			return err
 		}
-		out[corpusDir+"/"+rel] = hash(b)
+		each(rel, b)
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("scan corpus mirror: %w", err)
-	}
-	return out, nil
 }
 
 func hash(b []byte) string {
