@@ -398,6 +398,21 @@ func TestDashboardHTML(t *testing.T) {
 // cells are the texts of the cells (th and td) of each row of the table inside the element with id.
 func cells(doc *html.Node, id string) [][]string {
 	var out [][]string
+	each(doc, id, "tr", func(tr *html.Node) {
+		var row []string
+		for c := tr.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && (c.Data == "td" || c.Data == "th") {
+				row = append(row, strings.TrimSpace(textOf(c)))
+			}
+		}
+		out = append(out, row)
+	})
+	return out
+}
+
+// each calls f, in document order, with every element named tag inside the element with id (or
+// that element itself), not looking inside those it calls f with.
+func each(doc *html.Node, id, tag string, f func(*html.Node)) {
 	var walk func(*html.Node, bool)
 	walk = func(nd *html.Node, in bool) {
 		if nd.Type == html.ElementNode {
@@ -406,14 +421,8 @@ func cells(doc *html.Node, id string) [][]string {
 					in = true
 				}
 			}
-			if in && nd.Data == "tr" {
-				var row []string
-				for c := nd.FirstChild; c != nil; c = c.NextSibling {
-					if c.Type == html.ElementNode && (c.Data == "td" || c.Data == "th") {
-						row = append(row, strings.TrimSpace(textOf(c)))
-					}
-				}
-				out = append(out, row)
+			if in && nd.Data == tag {
+				f(nd)
 				return
 			}
 		}
@@ -422,7 +431,6 @@ func cells(doc *html.Node, id string) [][]string {
 		}
 	}
 	walk(doc, false)
-	return out
 }
 
 // textOf is the text inside nd.
@@ -443,35 +451,20 @@ type answeredOf struct{ question, reply string }
 
 func answeredIn(doc *html.Node, id string) []answeredOf {
 	var out []answeredOf
-	var walk func(*html.Node, bool)
-	walk = func(nd *html.Node, in bool) {
-		if nd.Type == html.ElementNode {
-			for _, a := range nd.Attr {
-				if a.Key == "id" && a.Val == id {
-					in = true
-				}
+	each(doc, id, "details", func(d *html.Node) {
+		var a answeredOf
+		for c := d.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
 			}
-			if in && nd.Data == "details" {
-				var a answeredOf
-				for c := nd.FirstChild; c != nil; c = c.NextSibling {
-					if c.Type != html.ElementNode {
-						continue
-					}
-					if c.Data == "summary" {
-						a.question = textOf(c)
-					} else {
-						a.reply += textOf(c)
-					}
-				}
-				out = append(out, a)
-				return
+			if c.Data == "summary" {
+				a.question = textOf(c)
+			} else {
+				a.reply += textOf(c)
 			}
 		}
-		for c := nd.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, in)
-		}
-	}
-	walk(doc, false)
+		out = append(out, a)
+	})
 	return out
 }
 

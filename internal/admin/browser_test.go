@@ -73,18 +73,18 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-func TestBrowser(t *testing.T) {
-	srv, s, n := newSeeded(t)
-	ctx := browser(t)
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+// tab opens a browser tab for the test, for two minutes at most: run performs steps, eval evaluates
+// a JavaScript expression to a string; either fails the test at the first error.
+func tab(t *testing.T) (ctx context.Context, run func(what string, steps ...chromedp.Action[chromedp.Void]), eval func(expr string) string) {
+	ctx, cancel := context.WithTimeout(browser(t), 2*time.Minute)
+	t.Cleanup(cancel)
+	run = func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
-	eval := func(expr string) string {
+	eval = func(expr string) string {
 		t.Helper()
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
 		if err != nil {
@@ -92,6 +92,12 @@ func TestBrowser(t *testing.T) {
 		}
 		return v
 	}
+	return ctx, run, eval
+}
+
+func TestBrowser(t *testing.T) {
+	srv, s, n := newSeeded(t)
+	ctx, run, eval := tab(t)
 
 	// eventually evaluates a condition until it holds, through navigations; the test's deadline
 	// bounds it.
@@ -218,23 +224,7 @@ var phoneShot = flag.String("phone-screenshot", "", "write a PNG of the dashboar
 // width of the card to be read in.
 func TestBrowserPhone(t *testing.T) {
 	srv, _, _ := newSeeded(t)
-	ctx := browser(t)
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	eval := func(expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-		return v
-	}
+	ctx, run, eval := tab(t)
 	run("a phone's screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(3)))
 	run("open the page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("token")))
 	if wide := eval(`document.documentElement.scrollWidth > window.innerWidth ? 'the login form is ' + document.documentElement.scrollWidth + ' px wide' : ''`); wide != "" {
