@@ -135,12 +135,21 @@ func OpenDir(dataDir, dir string) (*Index, error) {
 	if hashOf(user) != ix.Manifest.UserDictHash {
 		return nil, fmt.Errorf("open index %s: %w: the user dictionary is not the one it was built with", dir, ErrDamaged)
 	}
+	// jieba takes most of the time to open; the passages and their words are read meanwhile.
+	filesc := make(chan error, 1)
+	go func() { filesc <- ix.openPassages() }()
 	ix.seg, err = acquireSegmenter(dataDir, filepath.Join(dir, userDictFile))
-	if err != nil {
-		return nil, err
+	if ferr := <-filesc; err == nil && ferr != nil {
+		err = damaged(dir, ferr)
 	}
-	if err := ix.openFiles(dir); err != nil {
-		releaseSegmenter(ix.seg)
+	if err == nil {
+		err = ix.openSearch()
+	}
+	if err != nil {
+		ix.closeFiles()
+		if ix.seg != nil {
+			releaseSegmenter(ix.seg)
+		}
 		return nil, err
 	}
 	// Opening reads tens of megabytes that are garbage once the lookups are built: give them back
@@ -149,30 +158,30 @@ func OpenDir(dataDir, dir string) (*Index, error) {
 	return ix, nil
 }
 
-func (ix *Index) openFiles(dir string) (err error) {
-	defer func() {
-		if err != nil {
-			if ix.bl != nil {
-				ix.bl.Close()
-			}
-			ix.fwd.close()
-			ix.st.close()
-			if !errors.Is(err, ErrDamaged) {
-				err = fmt.Errorf("%w: %w", ErrDamaged, err)
-			}
-			err = fmt.Errorf("open index %s: %w", dir, err)
-		}
-	}()
-	if ix.syn, err = ReadSynonyms(filepath.Join(dir, synonymsFile), ix.seg); err != nil {
+// damaged says that the index in dir could not be opened because a file of it is damaged.
+func damaged(dir string, err error) error {
+	if !errors.Is(err, ErrDamaged) {
+		err = fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
+	return fmt.Errorf("open index %s: %w", dir, err)
+}
+
+// closeFiles closes what opening has opened of the index's files.
+func (ix *Index) closeFiles() {
+	if ix.bl != nil {
+		ix.bl.Close()
+	}
+	ix.fwd.close()
+	ix.st.close()
+}
+
+// openPassages opens the passage store and the forward file, which need no segmenter.
+func (ix *Index) openPassages() error {
+	if err := ix.load(filepath.Join(ix.dir, storeFile)); err != nil {
 		return err
 	}
-	if ix.syn.Len() != ix.Manifest.Synonyms {
-		return fmt.Errorf("%w: %d synonym phrases, the manifest says %d", ErrDamaged, ix.syn.Len(), ix.Manifest.Synonyms)
-	}
-	if err := ix.load(filepath.Join(dir, storeFile)); err != nil {
-		return err
-	}
-	if ix.fwd, err = openForward(filepath.Join(dir, forwardFile)); err != nil {
+	var err error
+	if ix.fwd, err = openForward(filepath.Join(ix.dir, forwardFile)); err != nil {
 		return err
 	}
 	if ix.fwd.passages() != len(ix.st.pass) || len(ix.fwd.docOff)-1 != len(ix.docs) {
@@ -187,10 +196,25 @@ func (ix *Index) openFiles(dir string) (err error) {
 			}
 		}
 	}
+	return nil
+}
+
+// openSearch reads what needs the segmenter, the synonyms and the places, and opens the Bleve index,
+// whose mapping finds its tokenizer by the segmenter.
+func (ix *Index) openSearch() error {
+	dir := ix.dir
+	var err error
+	if ix.syn, err = ReadSynonyms(filepath.Join(dir, synonymsFile), ix.seg); err != nil {
+		return damaged(dir, err)
+	}
+	if ix.syn.Len() != ix.Manifest.Synonyms {
+		return damaged(dir, fmt.Errorf("%w: %d synonym phrases, the manifest says %d", ErrDamaged, ix.syn.Len(), ix.Manifest.Synonyms))
+	}
+	ix.places = newPlaces(ix.docs, ix.seg)
 	// Bleve returns a nil *indexImpl in a non-nil Index when it fails, so its result is only kept on
 	// success. A segment damaged in a way its reader does not check for panics in Bleve, which is
 	// damage here like any other.
-	return bleveDamage(func() error {
+	err = bleveDamage(func() error {
 		bl, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true})
 		if err != nil {
 			return err
@@ -198,6 +222,10 @@ func (ix *Index) openFiles(dir string) (err error) {
 		ix.bl = bl
 		return ix.number()
 	})
+	if err != nil {
+		return damaged(dir, err)
+	}
+	return nil
 }
 
 // bleveDamage runs f, which reads the Bleve index, and reports its error or panic as ErrDamaged.
@@ -289,7 +317,6 @@ func (ix *Index) load(path string) error {
 			ix.pdoc[i] = int32(d)
 		}
 	}
-	ix.places = newPlaces(ix.docs, ix.seg)
 	return nil
 }
 

@@ -76,9 +76,27 @@ func hashOf(b []byte) string {
 }
 
 func newSegmenter(dataDir string, user []byte, hash string) (*Segmenter, error) {
-	conv, err := script.New()
-	if err != nil {
-		return nil, err
+	// The script converter (OpenCC's tables, a quarter of a second) loads beside jieba; it is needed
+	// first only to write a user dictionary not written before.
+	type loaded struct {
+		conv *script.Converter
+		err  error
+	}
+	convc := make(chan loaded, 1)
+	go func() {
+		conv, err := script.New()
+		convc <- loaded{conv, err}
+	}()
+	var conv *script.Converter
+	waitConv := func() error {
+		if conv == nil {
+			l := <-convc
+			if l.err != nil {
+				return l.err
+			}
+			conv = l.conv
+		}
+		return nil
 	}
 	dir, err := writeDicts(filepath.Join(dataDir, "jieba"))
 	if err != nil {
@@ -86,8 +104,13 @@ func newSegmenter(dataDir string, user []byte, hash string) (*Segmenter, error) 
 	}
 	// jieba wants the user dictionary as a file; a copy named by its content keeps it stable.
 	userPath := filepath.Join(dir, "user-"+hash+".utf8")
-	if err := writeOnce(userPath, foldUserDict(conv, user)); err != nil {
-		return nil, err
+	if _, err := os.Stat(userPath); err != nil {
+		if err := waitConv(); err != nil {
+			return nil, err
+		}
+		if err := writeOnce(userPath, foldUserDict(conv, user)); err != nil {
+			return nil, err
+		}
 	}
 	var jb *gojieba.Jieba
 	if err := catch(func() {
@@ -100,6 +123,10 @@ func newSegmenter(dataDir string, user []byte, hash string) (*Segmenter, error) 
 		)
 	}); err != nil {
 		return nil, fmt.Errorf("load jieba: %w", err)
+	}
+	if err := waitConv(); err != nil {
+		jb.Free()
+		return nil, err
 	}
 	return &Segmenter{jieba: jb, conv: conv, UserDictHash: hash}, nil
 }

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package hugepages
+
+// execSelf does nothing: the tunable is glibc's.
+func execSelf([]string) {}
