@@ -1,6 +1,8 @@
 package index
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,8 +23,21 @@ const maxTypoRunes = 4
 // input methods): zh/z, ch/c, sh/s, and the back nasals ang, eng, ing to an, en, in.
 var fuzzy = strings.NewReplacer("zh", "z", "ch", "c", "sh", "s", "ang", "an", "eng", "en", "ing", "in")
 
-// sounds returns the syllables of r, without tones, folded by fuzzy.
+// sounds returns the syllables of r, without tones, folded by fuzzy. Callers must not modify them.
 func sounds(r rune) []string {
+	if s, ok := soundMemo.Load(r); ok {
+		return s.([]string)
+	}
+	s := syllables(r)
+	soundMemo.Store(r, s)
+	return s
+}
+
+// soundMemo holds the syllables of the characters met so far: every question asks for those of its
+// words' characters, which pinyin would otherwise work out afresh each time.
+var soundMemo sync.Map // rune → []string
+
+func syllables(r rune) []string {
 	args := pinyin.NewArgs()
 	args.Heteronym = true
 	var out []string
@@ -69,13 +84,17 @@ var homophones = sync.OnceValue(func() map[string][]rune {
 })
 
 // soundAlikes returns the words of the corpus that sound like word but for one character, at most max
-// of them, in the order found.
+// of them, the most frequent in the corpus first (the forward file numbers terms by frequency).
 func (ix *Index) soundAlikes(word string, max int) []string {
 	rs := hanWord(word, maxTypoRunes)
 	if rs == nil {
 		return nil
 	}
-	var out []string
+	type alike struct {
+		word string
+		num  uint32
+	}
+	var found []alike
 	hs := homophones()
 	buf := make([]rune, len(rs))
 	for i, r := range rs {
@@ -87,14 +106,16 @@ func (ix *Index) soundAlikes(word string, max int) []string {
 				copy(buf, rs)
 				buf[i] = c
 				cand := string(buf)
-				if _, ok := ix.fwd.lookup(cand); ok && !contains(out, cand) {
-					out = append(out, cand)
-					if len(out) == max {
-						return out
-					}
+				if num, ok := ix.fwd.lookup(cand); ok && !slices.ContainsFunc(found, func(a alike) bool { return a.num == num }) {
+					found = append(found, alike{cand, num})
 				}
 			}
 		}
+	}
+	slices.SortFunc(found, func(a, b alike) int { return cmp.Compare(a.num, b.num) })
+	var out []string
+	for _, a := range found[:min(len(found), max)] {
+		out = append(out, a.word)
 	}
 	return out
 }

@@ -87,6 +87,32 @@ func TestMistyped(t *testing.T) {
 	}
 }
 
+// TestSoundAlikesOrder: a mistyped word is read as the same corpus words every time, the most
+// frequent first, whatever order the homophones come in.
+func TestSoundAlikesOrder(t *testing.T) {
+	n := 0
+	for _, w := range []string{"下香", "四钟", "第依", "补帖", "不住"} {
+		all := shared.soundAlikes(w, 100)
+		if len(all) < 2 {
+			continue
+		}
+		n++
+		for i := 1; i < len(all); i++ {
+			a, _ := shared.fwd.lookup(all[i-1])
+			b, _ := shared.fwd.lookup(all[i])
+			if a > b {
+				t.Errorf("%s reads as %v: %s is more frequent than %s", w, all, all[i], all[i-1])
+			}
+		}
+		if got := shared.soundAlikes(w, 2); !slices.Equal(got, all[:2]) {
+			t.Errorf("%s reads as %v, but the first two of all its readings are %v", w, got, all[:2])
+		}
+	}
+	if n == 0 {
+		t.Fatal("no word here sounds like two corpus words")
+	}
+}
+
 // TestShortened: a word shortened by the first characters of its parts, as Chinese shortens words,
 // finds the corpus's full word; a word that shortens nothing finds nothing.
 func TestShortened(t *testing.T) {
