@@ -474,6 +474,9 @@ func (f *forward) length(p int) int { return int(f.passTok[p+1] - f.passTok[p]) 
 // words returns passage p's words.
 func (f *forward) words(p int) tokens { return tokens{f.toks[f.passByte[p]:f.passByte[p+1]]} }
 
+// passWords returns passage p's packed words (see tokens).
+func (f *forward) passWords(p int) []byte { return f.toks[f.passByte[p]:f.passByte[p+1]] }
+
 // section returns the words of passage p's section path.
 func (f *forward) section(p int) []uint32 {
 	s := f.passSec[p]

@@ -530,6 +530,7 @@ type exact struct {
 	avg    float64
 	cov    *coverage
 	groups [][]int // the terms standing for each question word
+	bits   []uint64 // the query terms' numbers in the forward file, as a set, for a quick test
 	place  uint64
 	slab   []cand // candidates are allocated from here, a block at a time
 }
@@ -538,7 +539,12 @@ func newExact(ix *Index, q *query, plans []termPlan, avg float64, cov *coverage,
 	e := &exact{ix: ix, q: q, plans: plans, avg: avg, cov: cov, place: place, groups: make([][]int, len(q.groups))}
 	for i := range plans {
 		if plans[i].inFwd {
-			e.lk.add(plans[i].fwd, i)
+			id := plans[i].fwd
+			e.lk.add(id, i)
+			if w := int(id >> 6); w >= len(e.bits) {
+				e.bits = append(e.bits, make([]uint64, w+1-len(e.bits))...)
+			}
+			e.bits[id>>6] |= 1 << (id & 63)
 		}
 		for _, g := range q.terms[i].covers {
 			e.groups[g] = append(e.groups[g], i)
@@ -562,10 +568,28 @@ func (e *exact) cand(p, d int, title uint64) *cand {
 func (e *exact) score(p, d int, title uint64) (float64, uint64, float64) {
 	var tf [maxTerms]int32
 	var sec uint64
-	toks := e.ix.fwd.words(p)
-	for t, more := toks.next(); more; t, more = toks.next() {
-		if i, ok := e.lk.find(t >> 1); ok {
-			tf[i]++
+	// The passage's words are read inline (this loop runs for some 30,000 words a search): a word
+	// that is not a query term, most of them, costs a varint and a bit test.
+	b := e.ix.fwd.passWords(p)
+	for i := 0; i < len(b); {
+		x := uint32(b[i])
+		i++
+		if x >= 0x80 {
+			x &= 0x7F
+			for sh := 7; i < len(b) && sh < 35; sh += 7 {
+				c := b[i]
+				i++
+				x |= uint32(c&0x7F) << sh
+				if c < 0x80 {
+					break
+				}
+			}
+		}
+		id := x >> 1
+		if w := id >> 6; w < uint32(len(e.bits)) && e.bits[w]&(1<<(id&63)) != 0 {
+			if ti, ok := e.lk.find(id); ok {
+				tf[ti]++
+			}
 		}
 	}
 	length := e.ix.fwd.length(p)
