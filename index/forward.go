@@ -472,7 +472,7 @@ func (f *forward) passages() int { return len(f.passTok) - 1 }
 func (f *forward) length(p int) int { return int(f.passTok[p+1] - f.passTok[p]) }
 
 // words returns passage p's words.
-func (f *forward) words(p int) tokens { return tokens{f.toks[f.passByte[p]:f.passByte[p+1]]} }
+func (f *forward) words(p int) tokens { return tokens{f.passWords(p)} }
 
 // passWords returns passage p's packed words (see tokens).
 func (f *forward) passWords(p int) []byte { return f.toks[f.passByte[p]:f.passByte[p+1]] }

@@ -529,7 +529,7 @@ type exact struct {
 	lk     lookup
 	avg    float64
 	cov    *coverage
-	groups [][]int // the terms standing for each question word
+	groups [][]int  // the terms standing for each question word
 	bits   []uint64 // the query terms' numbers in the forward file, as a set, for a quick test
 	place  uint64
 	slab   []cand // candidates are allocated from here, a block at a time

@@ -76,7 +76,7 @@ var homophones = sync.OnceValue(func() map[string][]rune {
 		if r < 0x4E00 || r > 0x9FFF {
 			continue
 		}
-		for _, s := range sounds(r) {
+		for _, s := range syllables(r) { // not sounds: its memo is for the characters questions use
 			m[s] = append(m[s], r)
 		}
 	}
