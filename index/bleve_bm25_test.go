@@ -141,7 +141,7 @@ func BenchmarkBleveBM25(b *testing.B) {
 		for j := range passages {
 			p := &passages[j]
 			text, section := indexedText(p)
-			if err := batch.Index(p.ID(), map[string]interface{}{fieldText: text, fieldSection: section, fieldDoc: p.DocID}); err != nil {
+			if err := batch.Index(p.ID(), map[string]interface{}{fieldText: text, fieldSection: section}); err != nil {
 				b.Fatal(err)
 			}
 			if batch.Size() == 256 || j == len(passages)-1 {

@@ -18,7 +18,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"policybot/corpus"
@@ -32,7 +31,6 @@ const AnalyzerName = "policy"
 const (
 	fieldText    = "text"
 	fieldSection = "section"
-	fieldDoc     = "doc"
 )
 
 // BuildOptions says what to build an index with.
@@ -302,10 +300,6 @@ func newMapping(seg *Segmenter) (*mapping.IndexMappingImpl, error) {
 		fm.Store, fm.IncludeTermVectors, fm.IncludeInAll, fm.DocValues = false, false, false, false
 		dm.AddFieldMappingsAt(f, fm)
 	}
-	km := bleve.NewKeywordFieldMapping()
-	km.Analyzer = keyword.Name
-	km.Store, km.IncludeTermVectors, km.IncludeInAll, km.DocValues = false, false, false, false
-	dm.AddFieldMappingsAt(fieldDoc, km)
 	im.DefaultMapping = dm
 	return im, nil
 }

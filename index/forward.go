@@ -26,7 +26,7 @@ import (
 // Layout (little-endian; every array starts at a multiple of 4 bytes):
 //
 //	header   magic "PBFW", version, then the counts: terms, passages, tokens, token bytes,
-//	         sections, section tokens, documents, title tokens (u32 each)
+//	         sections, section token bytes, documents, title tokens (u32 each)
 //	termOff  [terms+1]u32    offsets of the terms' text in termText, by term number
 //	termText bytes, padded to 4
 //	byText   [terms]u32      the term numbers in byte order of their text, for lookups
@@ -34,13 +34,14 @@ import (
 //	passTok  [passages+1]u32 each passage's first token (its length is the difference)
 //	passByte [passages+1]u32 each passage's first byte in toks
 //	passSec  [passages]u32   each passage's section path
-//	secOff   [sections+1]u32, secToks [section tokens]u32   (term<<1 | sub)
+//	secOff   [sections+1]u32 each section path's first byte in secToks
 //	docOff   [documents+1]u32, docToks [title tokens]u32    (term<<1 | sub)
+//	secToks  uvarint term<<1 | sub per token of the section paths, padded to 4
 //	toks     uvarint term<<1 | 1 for a sub-word inside the next word (search mode), per token
 const (
 	forwardFile    = "forward.bin"
 	forwardMagic   = 0x57464250 // "PBFW" read as a little-endian u32
-	forwardVersion = 3
+	forwardVersion = 4
 	subFlag        = 1
 )
 
@@ -55,7 +56,7 @@ type forward struct {
 	passByte []uint32
 	passSec  []uint32
 	secOff   []uint32
-	secToks  []uint32
+	secToks  []byte
 	docOff   []uint32
 	docToks  []uint32
 	toks     []byte
@@ -208,9 +209,32 @@ func (fw *forwardWriter) finish(path string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The section paths' packed lengths.
+	nSec := len(fw.secOff) - 1
+	secByte := make([]uint32, 0, nSec+1)
+	var secPacked uint64
+	if r, err = fw.secToks.reader(); err != nil {
+		file.Close()
+		return 0, err
+	}
+	for s := 0; s < nSec; s++ {
+		secByte = append(secByte, uint32(secPacked))
+		if buf, err = r.read(buf[:0], int(fw.secOff[s+1]-fw.secOff[s])); err != nil {
+			file.Close()
+			return 0, err
+		}
+		for _, t := range buf {
+			secPacked += uint64(uvarintLen(re(t)))
+		}
+	}
+	secByte = append(secByte, uint32(secPacked))
+	if secPacked > math.MaxUint32 {
+		file.Close()
+		return 0, errors.New("forward file: too many section words")
+	}
 	w := &leWriter{buf: make([]byte, 0, 1<<20), f: file}
 	w.u32(forwardMagic, forwardVersion, uint32(nTerms), uint32(nPass), uint32(fw.nToks), uint32(packed),
-		uint32(len(fw.secOff)-1), uint32(fw.nSecToks), uint32(len(fw.docOff)-1), uint32(len(fw.docToks)))
+		uint32(nSec), uint32(secPacked), uint32(len(fw.docOff)-1), uint32(len(fw.docToks)))
 	var text []byte
 	off := make([]uint32, 0, nTerms+1)
 	maxBits := make([]uint32, 0, nTerms)
@@ -230,7 +254,11 @@ func (fw *forwardWriter) finish(path string) (int, error) {
 	w.u32(fw.passOff...)
 	w.u32(passByte...)
 	w.u32(fw.passSec...)
-	w.u32(fw.secOff...)
+	w.u32(secByte...)
+	w.u32(fw.docOff...)
+	for _, t := range fw.docToks {
+		w.u32(re(t))
+	}
 	if r, err = fw.secToks.reader(); err != nil {
 		file.Close()
 		return 0, err
@@ -242,14 +270,12 @@ func (fw *forwardWriter) finish(path string) (int, error) {
 			return 0, err
 		}
 		for _, t := range buf {
-			w.u32(re(t))
+			w.buf = binary.AppendUvarint(w.buf, uint64(re(t)))
 		}
+		w.flush(false)
 		left -= n
 	}
-	w.u32(fw.docOff...)
-	for _, t := range fw.docToks {
-		w.u32(re(t))
-	}
+	w.pad(int(secPacked))
 	if r, err = fw.toks.reader(); err != nil {
 		file.Close()
 		return 0, err
@@ -366,7 +392,7 @@ func (f *forward) slice(b []byte) error {
 	if words[0] != forwardMagic || words[1] != forwardVersion {
 		return fmt.Errorf("%w: version", errForward)
 	}
-	nTerms, nPass, nToks, nBytes, nSec, nSecToks, nDocs, nDocToks := int(words[2]), int(words[3]), int(words[4]), int(words[5]), int(words[6]), int(words[7]), int(words[8]), int(words[9])
+	nTerms, nPass, nToks, nBytes, nSec, nSecBytes, nDocs, nDocToks := int(words[2]), int(words[3]), int(words[4]), int(words[5]), int(words[6]), int(words[7]), int(words[8]), int(words[9])
 	at := 10
 	ok := true
 	take := func(n int) []uint32 {
@@ -395,14 +421,18 @@ func (f *forward) slice(b []byte) error {
 	f.passByte = take(nPass + 1)
 	f.passSec = take(nPass)
 	f.secOff = take(nSec + 1)
-	f.secToks = take(nSecToks)
 	f.docOff = take(nDocs + 1)
 	f.docToks = take(nDocToks)
-	if !ok || at*4+nBytes > len(b) {
+	if !ok || at*4+nSecBytes > len(b) {
+		return errForward
+	}
+	f.secToks = b[at*4 : at*4+nSecBytes]
+	at += (nSecBytes + 3) / 4
+	if at*4+nBytes > len(b) {
 		return errForward
 	}
 	f.toks = b[at*4 : at*4+nBytes]
-	if int(f.passTok[nPass]) != nToks || int(f.passByte[nPass]) != nBytes || int(f.secOff[nSec]) != nSecToks || int(f.docOff[nDocs]) != nDocToks {
+	if int(f.passTok[nPass]) != nToks || int(f.passByte[nPass]) != nBytes || int(f.secOff[nSec]) != nSecBytes || int(f.docOff[nDocs]) != nDocToks {
 		return errForward
 	}
 	for i := 0; i < nPass; i++ {
@@ -478,9 +508,9 @@ func (f *forward) words(p int) tokens { return tokens{f.passWords(p)} }
 func (f *forward) passWords(p int) []byte { return f.toks[f.passByte[p]:f.passByte[p+1]] }
 
 // section returns the words of passage p's section path.
-func (f *forward) section(p int) []uint32 {
+func (f *forward) section(p int) tokens {
 	s := f.passSec[p]
-	return f.secToks[f.secOff[s]:f.secOff[s+1]]
+	return tokens{f.secToks[f.secOff[s]:f.secOff[s+1]]}
 }
 
 // title returns the words of document d's title.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,7 +24,7 @@ import (
 
 // FormatVersion changes whenever the index layout or analysis changes, so that indexes built by an
 // older program are rebuilt rather than misread.
-const FormatVersion = 7
+const FormatVersion = 8
 
 // ErrNoIndex reports a data folder without a published index.
 var ErrNoIndex = errors.New("index: no index built yet")
@@ -261,7 +262,7 @@ func (ix *Index) checkNumbers(r bleveindex.IndexReader, nums []uint32) bool {
 		var id [8]byte
 		binary.BigEndian.PutUint64(id[:], uint64(num))
 		ext, err := r.ExternalID(id[:])
-		if err != nil || ix.passageIndex(ext) != int(nums[num]) {
+		if p := nums[num]; err != nil || p >= uint32(len(ix.pdoc)) || ext != bleveID(ix.passageID(int(p))) {
 			return false
 		}
 	}
@@ -282,13 +283,10 @@ func (ix *Index) number() error {
 		return err
 	}
 	defer r.Close()
-	nums, err := readNumbers(filepath.Join(ix.dir, numbersFile))
+	nums, err := readNumbers(filepath.Join(ix.dir, numbersFile), len(ix.pdoc))
 	if err != nil || !ix.checkNumbers(r, nums) {
 		// No numbering saved, or not this index's: read it back from Bleve.
-		nums, err = bleveNumbers(r, func(ext string) (uint32, bool) {
-			p := ix.passageIndex(ext)
-			return uint32(p), p >= 0
-		})
+		nums, err = bleveNumbers(r, passageLookup(ix.docs, ix.st.first))
 		if err != nil {
 			return err
 		}
@@ -369,6 +367,12 @@ func (ix *Index) passageIndex(id string) int {
 		return -1
 	}
 	return int(ix.st.first[d]) + seq
+}
+
+// passageID returns the id of passage i ("doc#seq").
+func (ix *Index) passageID(i int) string {
+	d := int(ix.pdoc[i])
+	return ix.docs[d].ID + "#" + strconv.Itoa(i-int(ix.st.first[d]))
 }
 
 // passage makes passage i.

@@ -69,7 +69,7 @@ type query struct {
 	quantity      bool         // the question asks how many, how much, what rate
 	yesNo         bool         // the question asks yes or no
 	subject       string       // what the question asks the definition of (什么是……)
-	intro         []string     // the attributes the question asks about (条件, 材料: see introduces)
+	intro         uint32       // the attributes the question asks about (条件, 材料: see introduction)
 	alts          []synAlt     // the synonyms of its words
 	readAs        []string     // words no document uses, as read: "补帖→补贴"
 	years         []string     // years the question names

@@ -593,7 +593,8 @@ func (e *exact) score(p, d int, title uint64) (float64, uint64, float64) {
 		}
 	}
 	length := e.ix.fwd.length(p)
-	for _, t := range e.ix.fwd.section(p) {
+	sw := e.ix.fwd.section(p)
+	for t, ok := sw.next(); ok; t, ok = sw.next() {
 		if i, ok := e.lk.find(t >> 1); ok {
 			sec |= 1 << i
 		}
@@ -827,22 +828,21 @@ func (ix *Index) rerank(q *query, cands []*cand) {
 				c.score *= otherRegion
 			}
 		}
-		text := ix.text(c.p)
-		if m := corpus.Masks(text); m > 0 {
+		rec := &ix.st.pass[c.p]
+		if m := rec.feat & featMasks; m > 0 {
 			c.score *= 1 - maskPenalty*float64(min(m, maxMasks))
 		}
-		if q.quantity && hasFigure(text) {
+		if q.quantity && rec.feat&featFigure != 0 {
 			c.score *= figureBoost
 		}
-		if q.yesNo && replyFits(q.folded, strings.TrimSpace(text)) {
+		if q.yesNo && fits(q.folded, int(rec.feat>>featReplyShift)) {
 			c.score *= replyBoost
 		}
-		if i < shapeCands && (q.subject != "" || len(q.intro) > 0) {
-			folded := ix.seg.Fold(text)
+		if i < shapeCands {
 			if q.subject != "" {
-				c.score *= 1 + defineBoost*defines(folded, q.subject)
+				c.score *= 1 + defineBoost*defines(ix.seg.Fold(ix.text(c.p)), q.subject)
 			}
-			if len(q.intro) > 0 && introduces(folded, q.intro) {
+			if rec.intro&q.intro != 0 {
 				c.score *= introBoost
 			}
 		}
@@ -954,7 +954,7 @@ func (ix *Index) moreComplete(a, b int) bool {
 	if fa, fb := ix.docs[ix.pdoc[a]].InForce(), ix.docs[ix.pdoc[b]].InForce(); fa != fb {
 		return fa
 	}
-	ma, mb := corpus.Masks(ix.text(a)), corpus.Masks(ix.text(b))
+	ma, mb := ix.st.pass[a].feat&featMasks, ix.st.pass[b].feat&featMasks
 	if ma != mb {
 		return ma < mb
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"policybot/corpus"
 )
 
 // What a question asks for, and the passages that give it in the form it is asked: a definition of
@@ -97,41 +99,69 @@ var attributes = []string{"条件", "材料", "标准", "范围", "内容", "程
 // is the attribute.
 var introRe = regexp.MustCompile(`(?:以下|下列|如下)(` + strings.Join(attributes, "|") + `)`)
 
-// introduction returns the attributes a folded question asks about, or nil when it asks about none.
-func introduction(folded string) []string {
-	var as []string
-	for _, a := range attributes {
+// introduction returns the attributes a folded question asks about, as a set (bit i: attributes[i]),
+// or 0 when it asks about none.
+func introduction(folded string) uint32 {
+	var as uint32
+	for i, a := range attributes {
 		if strings.Contains(folded, a) {
-			as = append(as, a)
+			as |= 1 << i
 		}
 	}
 	return as
 }
 
-// introduces reports whether a folded passage text introduces one of the attributes asked.
-func introduces(text string, asked []string) bool {
-	for _, m := range introRe.FindAllStringSubmatch(text, -1) {
-		if slices.Contains(asked, m[1]) {
-			return true
-		}
+// introduced returns the attributes a folded passage text introduces, as a set like introduction's.
+func introduced(text string) uint32 {
+	if !mayIntroduce(text) {
+		return 0
 	}
-	return false
+	var as uint32
+	for _, m := range introRe.FindAllStringSubmatch(text, -1) {
+		as |= 1 << slices.Index(attributes, m[1])
+	}
+	return as
 }
 
-// reply matches a passage that opens with yes or no (可以。, 不需要，, 是的，…); the group is the
-// word it is said with.
-var reply = regexp.MustCompile(`^(?:答[:：]?\s*)?(可以|不可以|能|不能|是的|是|不是|否|需要|不需要|不用|会|不会|没有|不区分|不行|应当|不得|必须|允许|不允许)[^。，,；;！!？?\s]{0,6}[。，,；;！!]`)
+// mayIntroduce reports whether a text, folded or not, holds a word introducing a list (the words read
+// the same in both scripts).
+func mayIntroduce(text string) bool {
+	return strings.Contains(text, "以下") || strings.Contains(text, "下列") || strings.Contains(text, "如下")
+}
+
+// introduces reports whether a folded passage text introduces one of the attributes asked.
+func introduces(text string, asked uint32) bool { return introduced(text)&asked != 0 }
+
+// replyWords are the words a passage says yes or no with, opening its text (可以。, 不需要，, 是的，…),
+// in the order they are tried.
+var replyWords = []string{"可以", "不可以", "能", "不能", "是的", "是", "不是", "否", "需要", "不需要", "不用", "会", "不会",
+	"没有", "不区分", "不行", "应当", "不得", "必须", "允许", "不允许"}
+
+// reply matches a passage that opens with yes or no; the group is the word it is said with.
+var reply = regexp.MustCompile(`^(?:答[:：]?\s*)?(` + strings.Join(replyWords, "|") + `)[^。，,；;！!？?\s]{0,6}[。，,；;！!]`)
+
+// replyWord returns the number in replyWords, from 1, of the word a passage text opens with a yes or
+// no in, or 0.
+func replyWord(text string) int {
+	m := reply.FindStringSubmatch(text)
+	if m == nil {
+		return 0
+	}
+	return slices.Index(replyWords, m[1]) + 1
+}
 
 // replyFits reports whether a passage text opens with a yes or no that answers the folded question
 // in its own terms, by the verb it is said with (不需要 → 需要, 没有 → 有): 可以 answers 可以……吗,
 // 能否, 可否; 不需要 answers 需要……吗, not 可以不带……吗; 是, 否 and 是的 answer any. A reply said with
 // another verb answers another question (不区分。 for 是否可以执行……).
-func replyFits(question, text string) bool {
-	m := reply.FindStringSubmatch(text)
-	if m == nil {
+func replyFits(question, text string) bool { return fits(question, replyWord(text)) }
+
+// fits reports whether the reply word numbered w (see replyWord) answers the folded question.
+func fits(question string, w int) bool {
+	if w == 0 {
 		return false
 	}
-	verb := strings.TrimPrefix(strings.TrimPrefix(m[1], "不"), "没")
+	verb := strings.TrimPrefix(strings.TrimPrefix(replyWords[w-1], "不"), "没")
 	var cues []string
 	switch verb {
 	case "是的", "是", "否", "行":
@@ -149,4 +179,33 @@ func replyFits(question, text string) bool {
 		}
 	}
 	return false
+}
+
+// What a passage's text says of its shape, computed once when it is stored (passRec.feat and
+// passRec.intro), so that ranking reads no passage's text: the masked runs in it (corpus.Masks, up
+// to featMasks), whether it states a figure (hasFigure), the yes or no it opens with (replyWord) and
+// the attributes it introduces (introduced).
+const (
+	featMasks      = 0xffff
+	featFigure     = 1 << 16
+	featReplyShift = 17
+)
+
+// passageFeatures returns the feat and intro words of a passage's text (as passageText gives it),
+// with fold the segmenter's Fold.
+func passageFeatures(text string, fold func(string) string) (feat, intro uint32) {
+	feat = uint32(min(corpus.Masks(text), featMasks))
+	if mayFigure(text) && hasFigure(text) {
+		feat |= featFigure
+	}
+	feat |= uint32(replyWord(strings.TrimSpace(text))) << featReplyShift
+	if mayIntroduce(text) {
+		intro = introduced(fold(text))
+	}
+	return feat, intro
+}
+
+// mayFigure reports whether text may state a figure: one has a digit or says 百分之.
+func mayFigure(text string) bool {
+	return strings.ContainsAny(text, "0123456789０１２３４５６７８９") || strings.Contains(text, "百分之")
 }

@@ -47,7 +47,10 @@ func TestDefines(t *testing.T) {
 }
 
 func TestIntroduction(t *testing.T) {
-	if as := introduction("失业保险金怎么领"); as != nil {
+	if len(attributes) > 32 {
+		t.Fatalf("%d attributes do not fit the 32 bits of a passage's set", len(attributes))
+	}
+	if as := introduction("失业保险金怎么领"); as != 0 {
 		t.Errorf("introduction without an attribute: %v", as)
 	}
 	asked := introduction("申请创业担保贷款需要什么条件和材料？")

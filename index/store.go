@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	bleveindex "github.com/blevesearch/bleve_index_api"
+	"hash/fnv"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -21,10 +23,14 @@ import (
 )
 
 // The store holds the documents and their passages in one file that opens with a single map and
-// almost no allocation: the documents' text in one block, their metadata (gob), and the passages
-// as fixed-size records that point into that text. A passage's section path is a chain of
-// section records shared by every passage of the section, so that 230,000 passages of a law corpus
-// do not each carry copies of their headings. corpus.Passage values are made on demand.
+// almost no allocation: the documents' text, compressed in small blocks (see blocks.go), their
+// metadata (gob), and the passages as fixed-size records that point into that text. A passage's
+// section path is a chain of section records shared by every passage of the section, so that
+// 150,000 passages of a law corpus do not each carry copies of their headings, and a heading's text
+// (第一条, 总则) is written once. corpus.Passage values are made on demand.
+//
+// A passage's record also holds what ranking weighs it by (see passageFeatures), so that a search
+// decodes the text of only the passages it shows or compares.
 //
 // It is written as the documents come (see storeWriter): the text first, as each document is
 // indexed, then the rest, which is small beside it, and last the header, which gives every length.
@@ -33,12 +39,16 @@ import (
 //
 //	header  magic "PBST", version, documents, passages, sections, rebuilt rows, and the byte
 //	        lengths of the metadata, the heading text, the rebuilt rows' text and the documents' text,
-//	        and the number of leads; 16 words in all
-//	text    the documents' text, padded to 4
+//	        the number of leads, the byte lengths of the compressed text and of its dictionary, and
+//	        the number of blocks; 16 words in all
+//	blocks  the documents' text in S2 blocks, padded to 4
+//	dict    the blocks' S2 dictionary (s2.Dict.Bytes; none when empty), padded to 4
 //	meta    gob of []docMeta, padded to 4
-//	docText [documents+1]u32 offsets of each document's text in text
+//	docText [documents+1]u32 offsets of each document's text in the text (uncompressed)
 //	docPass [documents+1]u32 each document's first passage
 //	docMask [documents]u32   masked runs in each document
+//	bStart  [blocks+1]u32    offset of each block's text in the text, and the text's length
+//	bOff    [blocks+1]u32    offset of each block in blocks, and their length
 //	pass    [passages]passRec
 //	nodes   [sections]nodeRec
 //	rows    [rebuilt rows]rowRec
@@ -47,7 +57,7 @@ import (
 //	extra   rebuilt rows' text, cells and headers, padded to 4
 const (
 	storeMagic   = 0x54534250 // "PBST"
-	storeVersion = 3
+	storeVersion = 4
 	storeHeader  = 64
 )
 
@@ -63,6 +73,8 @@ type passRec struct {
 	node       int32  // innermost section, -1 at the top
 	row        int32  // rebuilt table row, -1 for verbatim text
 	lead       int32  // the spans repeated before the text (corpus.Passage.Lead), -1 for none
+	feat       uint32 // masked runs, figure, reply word (see passageFeatures)
+	intro      uint32 // the attributes the text introduces
 }
 
 // leadRec holds up to two spans of a document's text that a passage repeats before its own (an
@@ -87,15 +99,15 @@ type rowRec struct {
 
 // store is an opened store. Everything but the documents' metadata is read from a memory map, so
 // that serving holds in memory only the pages searches touch: the documents' text, the passages'
-// records, their section paths and rebuilt rows. Strings taken from the map (docText, passageText,
+// records, their section paths and rebuilt rows. Strings taken from it (docText, passageText,
 // heads, extra) are valid only while the store is open and are cloned before they leave the package
 // (see passage and Index.Document). The documents handed out (docs) carry their metadata, in the
 // heap, and no text.
 type store struct {
 	mm      mmap.MMap
 	docs    []*corpus.Document // without their text
-	textOff []uint32           // offsets of each document's text in text
-	text    string             // the documents' text, in the map
+	textOff []uint32           // offsets of each document's text in the text
+	text    *blockReader       // the documents' text
 	first   []uint32           // docPass
 	masks   []uint32
 	pass    []passRec
@@ -111,7 +123,9 @@ type store struct {
 type storeWriter struct {
 	f       *os.File
 	w       *leWriter
-	textLen uint64
+	fold    func(string) string
+	blocks  *blockWriter
+	cuts    []int
 	docText []uint32
 	docPass []uint32
 	docMask []uint32
@@ -121,15 +135,22 @@ type storeWriter struct {
 	leads   []leadRec
 	heads   []byte
 	extra   []byte
+	ids     []uint64          // hashes of the passages' ids (see bleveID)
+	headAt  map[string]uint32 // headings written, by text: 第一条 and 总则 are written once
 }
 
-// newStoreWriter creates the store file at path.
-func newStoreWriter(path string) (*storeWriter, error) {
+// maxHeadAt bounds storeWriter.headAt: past it, headings already written may be written again.
+const maxHeadAt = 1 << 16
+
+// newStoreWriter creates the store file at path; fold is the segmenter's Fold.
+func newStoreWriter(path string, fold func(string) string) (*storeWriter, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("write store: %w", err)
 	}
-	sw := &storeWriter{f: f, w: &leWriter{buf: make([]byte, 0, 1<<20), f: f}, docText: []uint32{0}, docPass: []uint32{0}}
+	w := &leWriter{buf: make([]byte, 0, 1<<20), f: f}
+	sw := &storeWriter{f: f, w: w, fold: fold, docText: []uint32{0}, docPass: []uint32{0}}
+	sw.blocks = newBlockWriter(func(b []byte) { w.bytes(b, false) })
 	sw.w.bytes(make([]byte, storeHeader), false) // the header, written last
 	return sw, nil
 }
@@ -143,12 +164,18 @@ type nodeKey struct {
 
 // add writes a document and its passages, which follow the previous document's.
 func (sw *storeWriter) add(d *corpus.Document, passages []corpus.Passage) error {
-	sw.w.bytes([]byte(d.Text), false)
-	sw.textLen += uint64(len(d.Text))
-	if sw.textLen > 1<<32-1 {
+	if sw.blocks.total+uint64(len(d.Text)) > 1<<32-1 {
 		return errors.New("write store: the documents' text passes 4 GB")
 	}
-	sw.docText = append(sw.docText, uint32(sw.textLen))
+	sw.cuts = append(sw.cuts[:0], 0)
+	for i := range passages {
+		if p := passages[i].Start; p > 0 && p < len(d.Text) {
+			sw.cuts = append(sw.cuts, p)
+		}
+	}
+	slices.Sort(sw.cuts)
+	sw.blocks.add(d.Text, sw.cuts)
+	sw.docText = append(sw.docText, uint32(sw.blocks.total))
 	sw.docMask = append(sw.docMask, uint32(corpus.Masks(d.Text)))
 	nodeOf := map[nodeKey]int32{} // a document's sections are its own
 	for i := range passages {
@@ -160,12 +187,12 @@ func (sw *storeWriter) add(d *corpus.Document, passages []corpus.Passage) error 
 			if !ok {
 				n = int32(len(sw.nodes))
 				nodeOf[k] = n
-				sw.nodes = append(sw.nodes, nodeRec{uint32(len(sw.heads)), uint32(len(h.Text)), uint32(h.Start), uint32(h.End), node})
-				sw.heads = append(sw.heads, h.Text...)
+				sw.nodes = append(sw.nodes, nodeRec{sw.heading(h.Text), uint32(len(h.Text)), uint32(h.Start), uint32(h.End), node})
 			}
 			node = n
 		}
-		rec := passRec{uint32(p.Start), uint32(p.End), node, -1, -1}
+		rec := passRec{start: uint32(p.Start), end: uint32(p.End), node: node, row: -1, lead: -1}
+		rec.feat, rec.intro = passageFeatures(p.Text, sw.fold)
 		if len(p.Lead) > 0 {
 			if len(p.Lead) > maxLead {
 				return fmt.Errorf("write store: passage %s repeats %d spans, more than %d", p.ID(), len(p.Lead), maxLead)
@@ -188,6 +215,7 @@ func (sw *storeWriter) add(d *corpus.Document, passages []corpus.Passage) error 
 			sw.rows = append(sw.rows, r)
 		}
 		sw.pass = append(sw.pass, rec)
+		sw.ids = append(sw.ids, hashID(p.ID()))
 	}
 	if len(sw.heads) > 1<<32-1 || len(sw.extra) > 1<<32-1 {
 		return errors.New("write store: the headings or rebuilt rows pass 4 GB")
@@ -196,12 +224,33 @@ func (sw *storeWriter) add(d *corpus.Document, passages []corpus.Passage) error 
 	return sw.w.err
 }
 
+// heading returns the offset in heads of the text of a heading, written there once.
+func (sw *storeWriter) heading(text string) uint32 {
+	if at, ok := sw.headAt[text]; ok {
+		return at
+	}
+	if sw.headAt == nil || len(sw.headAt) >= maxHeadAt {
+		sw.headAt = map[string]uint32{}
+	}
+	at := uint32(len(sw.heads))
+	sw.heads = append(sw.heads, text...)
+	sw.headAt[strings.Clone(text)] = at
+	return at
+}
+
 // finish writes the documents' metadata (docs, in the order they were added, with their final
 // status: their text is not read), the records and the header, and closes the file.
 func (sw *storeWriter) finish(docs []*corpus.Document) error {
 	if len(docs) != len(sw.docMask) {
 		sw.abort()
 		return fmt.Errorf("write store: %d documents, %d added", len(docs), len(sw.docMask))
+	}
+	slices.Sort(sw.ids)
+	for i := 1; i < len(sw.ids); i++ {
+		if sw.ids[i] == sw.ids[i-1] {
+			sw.abort()
+			return errors.New("write store: two passages' ids hash alike; rename one of their documents")
+		}
 	}
 	metas := make([]docMeta, len(docs))
 	for i, d := range docs {
@@ -213,13 +262,22 @@ func (sw *storeWriter) finish(docs []*corpus.Document) error {
 		return fmt.Errorf("write store: %w", err)
 	}
 	w := sw.w
-	w.pad(int(sw.textLen))
+	bw := sw.blocks
+	bw.finish()
+	if bw.comp > 1<<32-1 {
+		sw.abort()
+		return errors.New("write store: the compressed text passes 4 GB")
+	}
+	w.pad(int(bw.comp))
+	w.bytes(bw.dictB, true)
 	w.bytes(meta.Bytes(), true)
 	w.u32(sw.docText...)
 	w.u32(sw.docPass...)
 	w.u32(sw.docMask...)
+	w.u32(bw.start...)
+	w.u32(bw.offset...)
 	for _, p := range sw.pass {
-		w.u32(p.start, p.end, uint32(p.node), uint32(p.row), uint32(p.lead))
+		w.u32(p.start, p.end, uint32(p.node), uint32(p.row), uint32(p.lead), p.feat, p.intro)
 	}
 	for _, n := range sw.nodes {
 		w.u32(n.titleOff, n.titleLen, n.start, n.end, uint32(n.parent))
@@ -237,7 +295,8 @@ func (sw *storeWriter) finish(docs []*corpus.Document) error {
 	w.flush(true)
 	var h []byte
 	for _, x := range []uint32{storeMagic, storeVersion, uint32(len(docs)), uint32(len(sw.pass)), uint32(len(sw.nodes)), uint32(len(sw.rows)),
-		uint32(meta.Len()), uint32(len(sw.heads)), uint32(len(sw.extra)), uint32(sw.textLen), uint32(len(sw.leads))} {
+		uint32(meta.Len()), uint32(len(sw.heads)), uint32(len(sw.extra)), uint32(bw.total), uint32(len(sw.leads)),
+		uint32(bw.comp), uint32(len(bw.dictB)), uint32(len(bw.start) - 1)} {
 		h = binary.LittleEndian.AppendUint32(h, x)
 	}
 	if w.err == nil {
@@ -342,7 +401,7 @@ func sliceStore(b []byte) (*store, error) {
 		return nil, errStore
 	}
 	le := binary.LittleEndian
-	h := make([]int, 11)
+	h := make([]int, 14)
 	for i := range h {
 		h[i] = int(le.Uint32(b[4*i:]))
 	}
@@ -351,6 +410,7 @@ func sliceStore(b []byte) (*store, error) {
 	}
 	nDocs, nPass, nNodes, nRows := h[2], h[3], h[4], h[5]
 	metaLen, headsLen, extraLen, textLen, nLeads := h[6], h[7], h[8], h[9], h[10]
+	compLen, dictLen, nBlocks := h[11], h[12], h[13]
 	at := storeHeader
 	ok := true
 	take := func(n int, pad bool) []byte {
@@ -373,13 +433,16 @@ func sliceStore(b []byte) (*store, error) {
 		}
 		return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(s))), n)
 	}
-	text := take(textLen, true)
+	comp := take(compLen, true)
+	dict := take(dictLen, true)
 	meta := take(metaLen, true)
 	docText := words(nDocs + 1)
 	st := &store{}
 	st.first = words(nDocs + 1)
 	st.masks = words(nDocs)
-	passW := words(5 * nPass)
+	bStart := words(nBlocks + 1)
+	bOff := words(nBlocks + 1)
+	passW := words(7 * nPass)
 	nodeW := words(5 * nNodes)
 	rowW := words(6 * nRows)
 	leadW := words(2 * maxLead * nLeads)
@@ -394,7 +457,10 @@ func sliceStore(b []byte) (*store, error) {
 	st.leads = unsafe.Slice((*leadRec)(unsafe.Pointer(unsafe.SliceData(leadW))), nLeads)
 	st.heads = unsafe.String(unsafe.SliceData(heads), len(heads))
 	st.extra = unsafe.String(unsafe.SliceData(extra), len(extra))
-	st.text = unsafe.String(unsafe.SliceData(text), len(text))
+	var err error
+	if st.text, err = newBlockReader(comp, dict, bStart, bOff, textLen); err != nil {
+		return nil, fmt.Errorf("%w: %v", errStore, err)
+	}
 	st.textOff = docText
 	var metas []docMeta
 	if err := gob.NewDecoder(bytes.NewReader(meta)).Decode(&metas); err != nil {
@@ -434,7 +500,10 @@ func sliceStore(b []byte) (*store, error) {
 }
 
 // docText returns the text of document d, valid while the store is open.
-func (st *store) docText(d int) string { return st.text[st.textOff[d]:st.textOff[d+1]] }
+func (st *store) docText(d int) string { return st.text.text(st.textOff[d], st.textOff[d+1]) }
+
+// docLen returns the length of document d's text.
+func (st *store) docLen(d int) int { return int(st.textOff[d+1] - st.textOff[d]) }
 
 // passageText returns the text of passage i of document d, valid while the store is open.
 func (st *store) passageText(i, d int) string {
@@ -443,16 +512,22 @@ func (st *store) passageText(i, d int) string {
 		r := st.rows[p.row]
 		return st.extra[r.textOff : r.textOff+r.textLen]
 	}
-	text := st.docText(d)
-	if p.end > uint32(len(text)) || p.start > p.end {
+	at := st.textOff[d]
+	if p.end > st.textOff[d+1]-at || p.start > p.end {
 		return ""
 	}
 	if p.lead >= 0 {
-		if lead, ok := st.lead(p.lead, p.start); ok {
-			return corpus.LeadText(text, lead, int(p.start), int(p.end))
+		if lead, ok := st.lead(p.lead, p.start); ok && len(lead) > 0 {
+			// LeadText reads the lead's spans, the passage and what lies between them.
+			from := lead[0][0]
+			for i := range lead {
+				lead[i][0] -= from
+				lead[i][1] -= from
+			}
+			return corpus.LeadText(st.text.text(at+uint32(from), at+p.end), lead, int(p.start)-from, int(p.end)-from)
 		}
 	}
-	return text[p.start:p.end]
+	return st.text.text(at+p.start, at+p.end)
 }
 
 // lead returns the spans of lead record i, checked to lie before start; ok is false for a damaged
@@ -502,6 +577,19 @@ func (st *store) passage(i, seq, d int) *corpus.Passage {
 	return p
 }
 
+// bleveID is a passage's id in Bleve: 8 bytes of the FNV-64a hash of its id ("doc#seq"), a fifth of
+// the room the id itself takes in Bleve's term dictionary and stored fields. A build refuses two
+// passages whose ids hash alike (see storeWriter.finish).
+func bleveID(passageID string) string {
+	return string(binary.BigEndian.AppendUint64(nil, hashID(passageID)))
+}
+
+func hashID(id string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return h.Sum64()
+}
+
 // splitID splits a passage id "doc#seq".
 func splitID(id string) (doc string, seq int, ok bool) {
 	cut := strings.LastIndexByte(id, '#')
@@ -513,7 +601,8 @@ func splitID(id string) (doc string, seq int, ok bool) {
 }
 
 // numbersFile holds, for each of Bleve's internal document numbers, the passage it is (u32,
-// little-endian; noPassage for a number no live passage has). Bleve's offline builder numbers
+// little-endian; noPassage for a number no live passage has); it is empty when each number is its
+// passage, as after a full build. Bleve's offline builder numbers
 // documents in no particular order; reading every passage's id back from Bleve to learn the numbers
 // takes a pass over its stored fields at every open, which this file saves.
 const (
@@ -545,16 +634,10 @@ func writeNumbers(dir string, passage func(id string) (uint32, bool)) error {
 	return saveNumbers(dir, nums)
 }
 
-// writeNumbersInOrder saves the numbering of an index whose Bleve documents are its n passages in
+// writeNumbersInOrder saves the numbering of an index whose Bleve documents are its passages in
 // store order, as a build writes them (each segment numbers its documents in the order given, and a
-// merge numbers them segment after segment).
-func writeNumbersInOrder(dir string, n int) error {
-	nums := make([]uint32, n)
-	for i := range nums {
-		nums[i] = uint32(i)
-	}
-	return saveNumbers(dir, nums)
-}
+// merge numbers them segment after segment): an empty file.
+func writeNumbersInOrder(dir string) error { return saveNumbers(dir, nil) }
 
 func saveNumbers(dir string, nums []uint32) error {
 	b := make([]byte, 0, 4*len(nums))
@@ -598,11 +681,18 @@ func bleveNumbers(r bleveindex.IndexReader, passage func(ext string) (uint32, bo
 	}
 }
 
-// readNumbers reads a numbersFile.
-func readNumbers(path string) ([]uint32, error) {
+// readNumbers reads a numbersFile of an index of n passages.
+func readNumbers(path string, n int) ([]uint32, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
+	}
+	if len(b) == 0 { // in order
+		nums := make([]uint32, n)
+		for i := range nums {
+			nums[i] = uint32(i)
+		}
+		return nums, nil
 	}
 	if len(b)%4 != 0 {
 		return nil, errStore

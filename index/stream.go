@@ -2,12 +2,14 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -180,7 +182,7 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re 
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	defer os.RemoveAll(segDir)
-	sw, err := newStoreWriter(filepath.Join(dir, storeFile))
+	sw, err := newStoreWriter(filepath.Join(dir, storeFile), seg.Fold)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +312,7 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re 
 	}
 	w.tokens = r.tokens
 	if re == nil {
-		err = writeNumbersInOrder(dir, w.passages)
+		err = writeNumbersInOrder(dir)
 	} else {
 		err = writeNumbers(dir, passageLookup(w.docs, sw.docPass))
 	}
@@ -435,7 +437,7 @@ func (re *reuse) kept(d *corpus.Document) (int, bool) {
 		return 0, false
 	}
 	i := re.old.docIdx[d.ID]
-	if re.old.docs[i].Hash != d.Hash || len(re.old.st.docText(i)) != len(d.Text) {
+	if re.old.docs[i].Hash != d.Hash || re.old.st.docLen(i) != len(d.Text) {
 		return 0, false
 	}
 	return i, true
@@ -464,19 +466,20 @@ func oneSegment(dir string) (string, error) {
 	return zaps[0], nil
 }
 
-// passageLookup finds a passage's number in the store by its id, given the documents and each
-// one's first passage.
+// passageLookup finds a passage's number in the store by its Bleve id (see bleveID), given the
+// documents and each one's first passage.
 func passageLookup(docs []*corpus.Document, first []uint32) func(string) (uint32, bool) {
-	at := make(map[string]int, len(docs))
-	for i, d := range docs {
-		at[d.ID] = i
+	at := make(map[uint64]uint32, first[len(docs)])
+	for d, doc := range docs {
+		for p := first[d]; p < first[d+1]; p++ {
+			at[hashID(doc.ID+"#"+strconv.Itoa(int(p-first[d])))] = p
+		}
 	}
-	return func(id string) (uint32, bool) {
-		doc, seq, ok := splitID(id)
-		d, found := at[doc]
-		if !ok || !found || seq >= int(first[d+1]-first[d]) {
+	return func(ext string) (uint32, bool) {
+		if len(ext) != 8 {
 			return 0, false
 		}
-		return first[d] + uint32(seq), true
+		p, ok := at[binary.BigEndian.Uint64([]byte(ext))]
+		return p, ok
 	}
 }

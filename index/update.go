@@ -218,7 +218,7 @@ func diff(rep *UpdateReport, old *Index, docs []*corpus.Document, lens []int) {
 		textLen := 0
 		if old != nil {
 			if i, ok := old.docIdx[d.ID]; ok {
-				prev, textLen = old.docs[i], len(old.st.docText(i))
+				prev, textLen = old.docs[i], old.st.docLen(i)
 			}
 		}
 		switch {

@@ -165,7 +165,8 @@ func oldChunk(old *Index, lo, hi int) *chunk {
 		if !ok {
 			sec = uint32(len(c.secOff) - 1)
 			secs[was] = sec
-			for _, t := range old.fwd.section(p) {
+			sw := old.fwd.section(p)
+			for t, ok := sw.next(); ok; t, ok = sw.next() {
 				c.secToks = append(c.secToks, id(t))
 			}
 			c.secOff = append(c.secOff, uint32(len(c.secToks)))
@@ -217,10 +218,9 @@ func cutChunk(seg *Segmenter, ps []corpus.Passage, heads headings) *chunk {
 			c.secOff = append(c.secOff, uint32(len(c.secToks)))
 		}
 		c.passSec = append(c.passSec, sec)
-		d := document.NewDocument(p.ID())
+		d := document.NewDocument(bleveID(p.ID()))
 		d.AddField(count.field(fieldText, c.voc, c.toks[from:], len(text)))
 		d.AddField(count.field(fieldSection, c.voc, c.secToks[c.secOff[sec]:c.secOff[sec+1]], len(section)))
-		d.AddField(keywordField(fieldDoc, p.DocID))
 		c.docs = append(c.docs, d)
 		c.bytes += int64(len(p.Text))
 	}
@@ -306,12 +306,6 @@ func (tc *termCounter) field(name string, voc *vocab, ids []uint32, bytes int) *
 		tc.n[id] = 0
 	}
 	return &prepared{name: name, length: len(ids), freqs: freqs, bytes: uint64(bytes)}
-}
-
-func keywordField(name, value string) *prepared {
-	f := &bleveindex.TokenFreq{Term: []byte(value)}
-	f.SetFrequency(1)
-	return &prepared{name: name, length: 1, freqs: bleveindex.TokenFrequencies{value: f}, bytes: uint64(len(value))}
 }
 
 func (f *prepared) Name() string                                          { return f.name }
