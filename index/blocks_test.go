@@ -141,3 +141,11 @@ func TestPassageFeatures(t *testing.T) {
 	}
 	t.Logf("%d passages: %d with figures, %d replies, %d introductions", len(shared.st.pass), figures, replies, intros)
 }
+
+func TestMayFigure(t *testing.T) {
+	for text, want := range map[string]bool{"第3条": true, "第３条": true, "百分之五": true, "第三条。": false, "": false, "ｘ＊": false} {
+		if got := mayFigure(text); got != want {
+			t.Errorf("mayFigure(%q) = %v", text, got)
+		}
+	}
+}

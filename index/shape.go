@@ -205,7 +205,13 @@ func passageFeatures(text string, fold func(string) string) (feat, intro uint32)
 	return feat, intro
 }
 
-// mayFigure reports whether text may state a figure: one has a digit or says 百分之.
+// mayFigure reports whether text may state a figure: one has a digit, ASCII or full-width (U+FF10
+// to U+FF19: EF BC 90 to 99), or says 百分之.
 func mayFigure(text string) bool {
-	return strings.ContainsAny(text, "0123456789０１２３４５６７８９") || strings.Contains(text, "百分之")
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; c-'0' < 10 || c == 0xEF && i+2 < len(text) && text[i+1] == 0xBC && text[i+2]-0x90 < 10 {
+			return true
+		}
+	}
+	return strings.Contains(text, "百分之")
 }

@@ -123,7 +123,6 @@ type store struct {
 type storeWriter struct {
 	f       *os.File
 	w       *leWriter
-	fold    func(string) string
 	blocks  *blockWriter
 	cuts    []int
 	docText []uint32
@@ -142,14 +141,14 @@ type storeWriter struct {
 // maxHeadAt bounds storeWriter.headAt: past it, headings already written may be written again.
 const maxHeadAt = 1 << 16
 
-// newStoreWriter creates the store file at path; fold is the segmenter's Fold.
-func newStoreWriter(path string, fold func(string) string) (*storeWriter, error) {
+// newStoreWriter creates the store file at path.
+func newStoreWriter(path string) (*storeWriter, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("write store: %w", err)
 	}
 	w := &leWriter{buf: make([]byte, 0, 1<<20), f: f}
-	sw := &storeWriter{f: f, w: w, fold: fold, docText: []uint32{0}, docPass: []uint32{0}}
+	sw := &storeWriter{f: f, w: w, docText: []uint32{0}, docPass: []uint32{0}}
 	sw.blocks = newBlockWriter(func(b []byte) { w.bytes(b, false) })
 	sw.w.bytes(make([]byte, storeHeader), false) // the header, written last
 	return sw, nil
@@ -162,8 +161,12 @@ type nodeKey struct {
 	start, end int
 }
 
-// add writes a document and its passages, which follow the previous document's.
-func (sw *storeWriter) add(d *corpus.Document, passages []corpus.Passage) error {
+// add writes a document and its passages, which follow the previous document's, with what each
+// passage's text says of its shape (passageFeatures: feat, intro).
+func (sw *storeWriter) add(d *corpus.Document, passages []corpus.Passage, feats [][2]uint32) error {
+	if len(feats) != len(passages) {
+		return fmt.Errorf("write store: %d passages of %s, %d with their features", len(passages), d.ID, len(feats))
+	}
 	if sw.blocks.total+uint64(len(d.Text)) > 1<<32-1 {
 		return errors.New("write store: the documents' text passes 4 GB")
 	}
@@ -192,7 +195,7 @@ func (sw *storeWriter) add(d *corpus.Document, passages []corpus.Passage) error 
 			node = n
 		}
 		rec := passRec{start: uint32(p.Start), end: uint32(p.End), node: node, row: -1, lead: -1}
-		rec.feat, rec.intro = passageFeatures(p.Text, sw.fold)
+		rec.feat, rec.intro = feats[i][0], feats[i][1]
 		if len(p.Lead) > 0 {
 			if len(p.Lead) > maxLead {
 				return fmt.Errorf("write store: passage %s repeats %d spans, more than %d", p.ID(), len(p.Lead), maxLead)

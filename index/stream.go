@@ -182,7 +182,7 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re 
 		return nil, fmt.Errorf("build index: %w", err)
 	}
 	defer os.RemoveAll(segDir)
-	sw, err := newStoreWriter(filepath.Join(dir, storeFile), seg.Fold)
+	sw, err := newStoreWriter(filepath.Join(dir, storeFile))
 	if err != nil {
 		return nil, err
 	}
@@ -221,11 +221,18 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re 
 	w := &written{}
 	var sigs []corpus.Signature
 	voc := fw.voc
+	var feats [][2]uint32
 	for b := range cut {
+		feats = feats[:0]
+		for _, c := range b.chunks {
+			feats = append(feats, c.feats...)
+		}
 		for _, it := range b.items {
-			if err := sw.add(it.doc, it.passages); err != nil {
+			n := min(len(it.passages), len(feats))
+			if err := sw.add(it.doc, it.passages, feats[:n]); err != nil {
 				return fail(err)
 			}
+			feats = feats[n:]
 			fw.addTitle(seg, it.doc.Title)
 			w.docs = append(w.docs, textless(it.doc))
 			sigs = append(sigs, it.sig)

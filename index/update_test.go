@@ -155,6 +155,12 @@ func TestUpdateIncremental(t *testing.T) {
 		t.Error("the removed document is still indexed")
 	}
 	sameAnswers(t, inc, full)
+	for p := range inc.st.pass {
+		// Kept passages bring their ranking features from the old index.
+		if feat, intro := passageFeatures(inc.text(p), inc.seg.Fold); feat != inc.st.pass[p].feat || intro != inc.st.pass[p].intro {
+			t.Fatalf("passage %s: features %x %x stored, %x %x in its text", inc.passageID(p), inc.st.pass[p].feat, inc.st.pass[p].intro, feat, intro)
+		}
+	}
 	res, _ := inc.Search(ctx, "零工驿站建多少个", Options{K: 3})
 	if len(res.Hits) == 0 || !strings.Contains(res.Hits[0].Passage.Text, "零工驿站十个") {
 		t.Errorf("the changed document's new text is not found: %+v", top(res))

@@ -53,6 +53,7 @@ type chunk struct {
 	secOff  []uint32
 	secToks []uint32
 	docs    []*document.Document
+	feats   [][2]uint32 // each passage's feat and intro words (see passageFeatures)
 	bytes   int64
 }
 
@@ -155,6 +156,7 @@ func oldChunk(old *Index, lo, hi int) *chunk {
 	}
 	secs := map[uint32]uint32{}
 	for p := lo; p < hi; p++ {
+		c.feats = append(c.feats, [2]uint32{old.st.pass[p].feat, old.st.pass[p].intro})
 		toks := old.fwd.words(p)
 		for t, ok := toks.next(); ok; t, ok = toks.next() {
 			c.toks = append(c.toks, id(t))
@@ -222,6 +224,8 @@ func cutChunk(seg *Segmenter, ps []corpus.Passage, heads headings) *chunk {
 		d.AddField(count.field(fieldText, c.voc, c.toks[from:], len(text)))
 		d.AddField(count.field(fieldSection, c.voc, c.secToks[c.secOff[sec]:c.secOff[sec+1]], len(section)))
 		c.docs = append(c.docs, d)
+		feat, intro := passageFeatures(p.Text, seg.Fold)
+		c.feats = append(c.feats, [2]uint32{feat, intro})
 		c.bytes += int64(len(p.Text))
 	}
 	return c
