@@ -3,7 +3,10 @@ package index
 import (
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -37,4 +40,72 @@ func dropCache(dir string) {
 		}
 		return nil
 	})
+}
+
+// shedMapped keeps the pages of the files at paths, as this process maps them, out of its resident
+// memory until stop is called: every shedInterval it tells the kernel it no longer needs them
+// (MADV_DONTNEED). The pages stay in the page cache, and a read maps them again for the cost of a minor
+// fault. A merge reads every page of its input segments once or twice, and without this they
+// would all count in the build's peak until the merge ends (460 MB at 10× lawref). The files must stay
+// mapped until stop returns, so that the addresses shed are still theirs, never memory mapped later
+// at the same place. Another mapping of one of the files in this process (the live index's segment,
+// merged into an incremental build) is shed too, which costs it only minor faults; it is not unmapped
+// while the build runs, since the index it belongs to is retired only after the build is published.
+func shedMapped(paths []string) (stop func()) {
+	want := map[string]bool{}
+	for _, p := range paths {
+		if abs, err := filepath.Abs(p); err == nil {
+			want[abs] = true
+		}
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			if abs, err := filepath.Abs(real); err == nil {
+				want[abs] = true // as /proc/self/maps names it
+			}
+		}
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(shedInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				shed(want)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
+}
+
+const shedInterval = 200 * time.Millisecond
+
+// shed drops from the resident set the pages of the mappings of the files in want.
+func shed(want map[string]bool) {
+	maps, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(maps), "\n") {
+		// start-end perms offset dev inode path
+		f := strings.Fields(line)
+		if len(f) < 6 || !want[f[5]] {
+			continue
+		}
+		lo, hi, ok := strings.Cut(f[0], "-")
+		if !ok {
+			continue
+		}
+		start, err1 := strconv.ParseUint(lo, 16, 64)
+		end, err2 := strconv.ParseUint(hi, 16, 64)
+		if err1 == nil && err2 == nil && end > start {
+			_, _, _ = unix.Syscall(unix.SYS_MADVISE, uintptr(start), uintptr(end-start), unix.MADV_DONTNEED)
+		}
+	}
 }

@@ -7,3 +7,6 @@ func adviseRandom([]byte) {}
 
 // dropCache does nothing where fadvise is not at hand.
 func dropCache(string) {}
+
+// shedMapped does nothing where madvise is not at hand.
+func shedMapped([]string) (stop func()) { return func() {} }

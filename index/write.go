@@ -394,7 +394,10 @@ func mergeSegments(paths []string, drops []*roaring.Bitmap, path string) error {
 		}
 		segs = append(segs, s)
 	}
-	if _, _, err := zapPlugin.Merge(segs, drops, path, nil, nil); err != nil {
+	stop := shedMapped(paths) // before the segments are closed (deferred above)
+	_, _, err := zapPlugin.Merge(segs, drops, path, nil, nil)
+	stop()
+	if err != nil {
 		return fmt.Errorf("merge segments: %w", err)
 	}
 	return nil
