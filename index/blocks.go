@@ -192,21 +192,24 @@ func (br *blockReader) block(i int) string {
 	}
 	src := br.comp[br.offset[i]:br.offset[i+1]]
 	want := int(br.start[i+1] - br.start[i])
-	var out []byte
-	var err error
-	if n, lerr := s2.DecodedLen(src); lerr != nil || n != want {
+	if n, err := s2.DecodedLen(src); err != nil || n != want {
 		return ""
-	} else if br.dict != nil {
-		out, err = br.dict.Decode(make([]byte, n), src)
-	} else {
-		out, err = s2.Decode(make([]byte, n), src)
 	}
+	out, err := br.decode(make([]byte, want), src)
 	if err != nil || len(out) != want {
 		return ""
 	}
 	text := unsafe.String(unsafe.SliceData(out), len(out))
 	slot.Store(&decoded{i, text})
 	return text
+}
+
+// decode decodes a block into dst, with the dictionary when there is one.
+func (br *blockReader) decode(dst, src []byte) ([]byte, error) {
+	if br.dict != nil {
+		return br.dict.Decode(dst, src)
+	}
+	return s2.Decode(dst, src)
 }
 
 // text returns the text from logical offset a to b; within one block it shares the cached block's
