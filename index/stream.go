@@ -14,7 +14,6 @@ import (
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"policybot/corpus"
 	"policybot/internal/parallel"
@@ -25,9 +24,10 @@ import (
 // each batch's text goes to the passage store and its words to the forward file as it comes (both
 // written incrementally, see storeWriter and forwardWriter), and its passages become one Bleve (zap)
 // segment on disk. At most a few batches are in flight: one being read, one waiting, one being cut
-// into words, and those the segment builders hold. At the end the segment files are merged, a few at
-// a time, into the index's one segment. What stays in memory for the whole build is the terms met
-// and a few words for each passage, section and document.
+// into words, and those the segment builders hold, as words (Bleve's documents are made when their
+// segment is built). At the end the segment files are merged, a few at a time, into the index's one
+// segment. What stays in memory for the whole build is the terms met and a few words for each
+// passage, section and document.
 
 // Source is a corpus to index, read one document at a time.
 type Source interface {
@@ -237,22 +237,20 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re 
 			w.docs = append(w.docs, textless(it.doc))
 			sigs = append(sigs, it.sig)
 		}
-		var docs []bleveindex.Document
+		fresh := 0
 		for _, c := range b.chunks {
 			voc.adopt(c)
 			if err := fw.add(c); err != nil {
 				return fail(fmt.Errorf("build index: %w", err))
 			}
-			for _, d := range c.docs {
-				docs = append(docs, d)
-			}
+			fresh += len(c.fresh)
 		}
-		b.chunks = nil
-		if len(docs) > 0 {
-			if err := segs.add(ctx, docs); err != nil {
+		if fresh > 0 {
+			if err := segs.add(ctx, b.chunks, voc.terms); err != nil {
 				return fail(fmt.Errorf("build index: %w", err))
 			}
 		}
+		b.chunks = nil
 		for _, it := range b.items {
 			if !it.kept {
 				w.cut += len(it.passages)

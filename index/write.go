@@ -52,9 +52,17 @@ type chunk struct {
 	passSec []uint32 // chunk-local section numbers
 	secOff  []uint32
 	secToks []uint32
-	docs    []*document.Document
-	feats   [][2]uint32 // each passage's feat and intro words (see passageFeatures)
+	fresh   []freshPassage // passages cut anew, one each, to index in Bleve (none for kept ones)
+	feats   [][2]uint32    // each passage's feat and intro words (see passageFeatures)
 	bytes   int64
+}
+
+// freshPassage is what Bleve's document of a passage cut anew is made of, besides its words: the
+// document is made only when its segment is built (see buildSegment), so that the batches waiting
+// their turn hold words as numbers, not Bleve's maps of them.
+type freshPassage struct {
+	id               string // bleveID
+	textLen, sectLen int32  // bytes of the passage's indexed text and of its section path
 }
 
 // segmentBuilders write Bleve segments of batches of documents on several goroutines.
@@ -68,8 +76,9 @@ type segmentBuilders struct {
 }
 
 type segmentBatch struct {
-	n    int
-	docs []bleveindex.Document
+	n      int
+	chunks []*chunk
+	terms  []string // the vocabulary the chunks' words are numbered in (see vocab.adopt)
 }
 
 func newSegmentBuilders(dir string, workers int) *segmentBuilders {
@@ -80,7 +89,7 @@ func newSegmentBuilders(dir string, workers int) *segmentBuilders {
 			defer s.wg.Done()
 			for b := range s.batches {
 				path := filepath.Join(s.dir, fmt.Sprintf("%06d.zap", b.n))
-				err := buildSegment(b.docs, path)
+				err := buildSegment(bleveDocs(b.chunks, b.terms), path)
 				s.mu.Lock()
 				s.paths[b.n] = path
 				if err != nil && s.err == nil {
@@ -93,8 +102,10 @@ func newSegmentBuilders(dir string, workers int) *segmentBuilders {
 	return s
 }
 
-// add hands a batch to the next free builder, in order; it fails with the first builder's error.
-func (s *segmentBuilders) add(ctx context.Context, docs []bleveindex.Document) error {
+// add hands the chunks of a batch to the next free builder, in order; it fails with the first
+// builder's error. The chunks' words are numbered in terms, which the builder only reads: later
+// terms may be appended to the vocabulary meanwhile, never these changed.
+func (s *segmentBuilders) add(ctx context.Context, chunks []*chunk, terms []string) error {
 	s.mu.Lock()
 	err := s.err
 	n := len(s.paths)
@@ -104,7 +115,7 @@ func (s *segmentBuilders) add(ctx context.Context, docs []bleveindex.Document) e
 		return err
 	}
 	select {
-	case s.batches <- segmentBatch{n: n, docs: docs}:
+	case s.batches <- segmentBatch{n: n, chunks: chunks, terms: terms[:len(terms):len(terms)]}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -118,16 +129,34 @@ func (s *segmentBuilders) wait() ([]string, error) {
 	return s.paths, s.err
 }
 
+// bleveDocs makes the Bleve documents of the passages cut anew in chunks, whose words are numbered
+// in terms: their fields are analysed already (see prepared). A document's id (_id) is stored, as
+// Bleve's reader needs it (ExternalID, which checkNumbers and bleveNumbers read), but not indexed:
+// nothing looks a passage up by its id in Bleve (its number leads to it, see numbers.bin), and
+// indexing it cost a dictionary entry and a posting list per passage: about a second of the 21 CPU
+// seconds of a lawref build.
+func bleveDocs(chunks []*chunk, terms []string) []bleveindex.Document {
+	n := 0
+	for _, c := range chunks {
+		n += len(c.fresh)
+	}
+	docs := make([]bleveindex.Document, 0, n)
+	var count termCounter
+	for _, c := range chunks {
+		for i, f := range c.fresh {
+			sec := c.passSec[i]
+			d := document.NewDocument(f.id)
+			d.AddField(document.NewTextFieldCustom("_id", nil, []byte(f.id), bleveindex.StoreField, nil))
+			d.AddField(count.field(fieldText, terms, c.toks[c.passOff[i]:c.passOff[i+1]], int(f.textLen)))
+			d.AddField(count.field(fieldSection, terms, c.secToks[c.secOff[sec]:c.secOff[sec+1]], int(f.sectLen)))
+			docs = append(docs, d)
+		}
+	}
+	return docs
+}
+
 // buildSegment writes one zap segment of docs at path, as scorch's builder does for a batch.
 func buildSegment(docs []bleveindex.Document, path string) error {
-	for _, d := range docs {
-		d.AddIDField()
-		d.VisitFields(func(f bleveindex.Field) {
-			if f.Options().IsIndexed() {
-				f.Analyze()
-			}
-		})
-	}
 	sg, _, err := zapPlugin.New(docs)
 	if err != nil {
 		return fmt.Errorf("segment: %w", err)
@@ -201,11 +230,9 @@ func cutChunk(seg *Segmenter, ps []corpus.Passage, heads headings) *chunk {
 	} else if len(heads) > maxHeadings {
 		clear(heads)
 	}
-	var count termCounter
 	for i := range ps {
 		p := &ps[i]
 		text, section := indexedText(p)
-		from := len(c.toks)
 		seg.words(text, func(term string, sub bool) {
 			c.toks = append(c.toks, c.voc.id(term)<<1|subBits(sub))
 		})
@@ -220,10 +247,7 @@ func cutChunk(seg *Segmenter, ps []corpus.Passage, heads headings) *chunk {
 			c.secOff = append(c.secOff, uint32(len(c.secToks)))
 		}
 		c.passSec = append(c.passSec, sec)
-		d := document.NewDocument(bleveID(p.ID()))
-		d.AddField(count.field(fieldText, c.voc, c.toks[from:], len(text)))
-		d.AddField(count.field(fieldSection, c.voc, c.secToks[c.secOff[sec]:c.secOff[sec+1]], len(section)))
-		c.docs = append(c.docs, d)
+		c.fresh = append(c.fresh, freshPassage{id: bleveID(p.ID()), textLen: int32(len(text)), sectLen: int32(len(section))})
 		feat, intro := passageFeatures(p.Text, seg.Fold)
 		c.feats = append(c.feats, [2]uint32{feat, intro})
 		c.bytes += int64(len(p.Text))
@@ -284,10 +308,10 @@ type termCounter struct {
 	used []uint32 // the term numbers met, in order
 }
 
-// field returns a prepared Bleve field of the words ids (term numbers of voc, with the sub-word bit)
-// standing for bytes bytes of text. Its terms share the memory of voc's strings: Bleve only reads
+// field returns a prepared Bleve field of the words ids (numbers in terms, with the sub-word bit)
+// standing for bytes bytes of text. Its terms share the memory of terms' strings: Bleve only reads
 // them.
-func (tc *termCounter) field(name string, voc *vocab, ids []uint32, bytes int) *prepared {
+func (tc *termCounter) field(name string, terms []string, ids []uint32, bytes int) *prepared {
 	tc.used = tc.used[:0]
 	for _, id := range ids {
 		id >>= 1
@@ -302,7 +326,7 @@ func (tc *termCounter) field(name string, voc *vocab, ids []uint32, bytes int) *
 	freqs := make(bleveindex.TokenFrequencies, len(tc.used))
 	tfs := make([]bleveindex.TokenFreq, len(tc.used))
 	for i, id := range tc.used {
-		term := voc.terms[id]
+		term := terms[id]
 		tf := &tfs[i]
 		tf.Term = unsafe.Slice(unsafe.StringData(term), len(term))
 		tf.SetFrequency(int(tc.n[id]))
