@@ -13,6 +13,7 @@ import (
 	"runtime/metrics"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -111,19 +112,38 @@ func build(ctx context.Context, dataDir string, src Source, re *reuse, opt Build
 			return nil, fmt.Errorf("build index: synonyms: %w", err)
 		}
 	}
-	seg, err := acquireSegmenter(dataDir, filepath.Join(tmp, userDictFile))
+	// jieba's dictionary loads (half a second, on one core) while the first documents are read.
+	type analysis struct {
+		seg *Segmenter
+		syn *Synonyms
+	}
+	load := sync.OnceValues(func() (analysis, error) {
+		seg, err := acquireSegmenter(dataDir, filepath.Join(tmp, userDictFile))
+		if err != nil {
+			return analysis{}, err
+		}
+		syn, err := ReadSynonyms(filepath.Join(tmp, synonymsFile), seg)
+		if err != nil {
+			releaseSegmenter(seg)
+			return analysis{}, err
+		}
+		return analysis{seg, syn}, nil
+	})
+	go load()
+	defer func() {
+		if a, err := load(); err == nil {
+			releaseSegmenter(a.seg)
+		}
+	}()
+	w, err := writeIndex(ctx, tmp, func() (*Segmenter, error) {
+		a, err := load()
+		return a.seg, err
+	}, src, re, opt)
 	if err != nil {
 		return nil, err
 	}
-	defer releaseSegmenter(seg)
-	syn, err := ReadSynonyms(filepath.Join(tmp, synonymsFile), seg)
-	if err != nil {
-		return nil, err
-	}
-	w, err := writeIndex(ctx, tmp, seg, src, re, opt)
-	if err != nil {
-		return nil, err
-	}
+	a, _ := load() // loaded: writeIndex succeeded
+	seg, syn := a.seg, a.syn
 	m := Manifest{
 		Version: FormatVersion, Name: name, Created: time.Now().UTC(), Fingerprint: opt.Fingerprint,
 		Documents: len(w.docs), Passages: w.passages, Tokens: w.tokens, UserDictHash: seg.UserDictHash,

@@ -488,3 +488,36 @@ func TestSegmentsMerged(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildBadSynonyms: a synonyms file the build cannot read (found while the first documents are
+// read) fails the build with the file and line, and leaves the current index serving, with no
+// partial folder behind.
+func TestBuildBadSynonyms(t *testing.T) {
+	dir := t.TempDir()
+	docs, err := corpus.Load(seedDocs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(context.Background(), dir, docs, BuildOptions{UserDict: seedUserDict, Synonyms: seedSynonyms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "synonyms.txt")
+	if err := os.WriteFile(bad, []byte("失业金 => 失业保险金\n只有一个词\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(context.Background(), dir, docs, BuildOptions{UserDict: seedUserDict, Synonyms: bad})
+	if err == nil || !strings.Contains(err.Error(), "synonyms.txt:2") {
+		t.Fatalf("build with a bad synonyms line: %v, want an error naming synonyms.txt:2", err)
+	}
+	if cur, err := Current(dir); err != nil || cur != m.Name {
+		t.Fatalf("current index %q (%v) after the failed build, want %q", cur, err, m.Name)
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, indexesDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Fatalf("index folders after the failed build: %v, want only %s", entries, m.Name)
+	}
+}

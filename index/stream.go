@@ -23,11 +23,11 @@ import (
 // read, cut into passages and their words in batches of about segmentPassages passages, in id order;
 // each batch's text goes to the passage store and its words to the forward file as it comes (both
 // written incrementally, see storeWriter and forwardWriter), and its passages become one Bleve (zap)
-// segment on disk. At most a few batches are in flight: one being read, one waiting, one being cut
-// into words, and those the segment builders hold, as words (Bleve's documents are made when their
-// segment is built). At the end the segment files are merged, a few at a time, into the index's one
-// segment. What stays in memory for the whole build is the terms met and a few words for each
-// passage, section and document.
+// segment on disk. At most a few batches are in flight: one being read, two waiting (the reading
+// starts while jieba loads), one being cut into words, and those the segment builders hold, as
+// words (Bleve's documents are made when their segment is built). At the end the segment files are
+// merged, a few at a time, into the index's one segment. What stays in memory for the whole build is
+// the terms met and a few words for each passage, section and document.
 
 // Source is a corpus to index, read one document at a time.
 type Source interface {
@@ -174,8 +174,9 @@ type written struct {
 
 // writeIndex reads the documents of src and writes, under dir, Bleve's index, the passage store,
 // the forward file and the numbering of Bleve's documents. With re, the documents it keeps are
-// taken from the old index.
-func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re *reuse, opt BuildOptions) (*written, error) {
+// taken from the old index. It starts reading before it asks segmenter for the segmenter to cut
+// words with, which may still be loading.
+func writeIndex(ctx context.Context, dir string, segmenter func() (*Segmenter, error), src Source, re *reuse, opt BuildOptions) (*written, error) {
 	progress := opt.Progress
 	segDir, err := os.MkdirTemp(dir, "segments")
 	if err != nil {
@@ -193,9 +194,19 @@ func writeIndex(ctx context.Context, dir string, seg *Segmenter, src Source, re 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan *batch, 1)
+	batches := make(chan *batch, 2)
 	readErr := make(chan error, 1)
 	go func() { readErr <- readBatches(ctx, src, re, batches) }()
+	seg, err := segmenter()
+	if err != nil {
+		cancel()
+		for range batches {
+		}
+		<-readErr
+		sw.abort()
+		fw.abort()
+		return nil, err
+	}
 	// Batches are cut into words while the one before is written and its segment built.
 	cut := make(chan *batch)
 	go func() {
