@@ -27,9 +27,10 @@ var furniture = regexp.MustCompile(`^(?:` + strings.Join([]string{
 	`<!--.*-->$`,
 }, "|") + `)`)
 
-// isFurniture reports whether a trimmed line is web-page furniture rather than document text.
+// isFurniture reports whether a trimmed line is web-page furniture rather than document text. A line
+// without a word of the patterns (furnitureCues) is not run through them.
 func isFurniture(line string) bool {
-	return furniture.MatchString(line)
+	return hasFurnitureCue(line) && furniture.MatchString(line)
 }
 
 // trimSpace trims white space of every kind (ASCII, full-width, no-break, en and em spaces) and

@@ -41,8 +41,8 @@ func TestFurnitureCues(t *testing.T) {
 		{"第一条 为了规范劳动合同，保护劳动者的合法权益，制定本法。", false},
 		{"城镇新增就业人数保持在3万人以上，城镇调查失业率控制在5.5%以内。", false},
 	} {
-		if got := furnitureLine(tc.line); got != tc.want || isFurniture(tc.line) != tc.want {
-			t.Errorf("furnitureLine(%q) = %v, isFurniture %v; want %v", tc.line, got, isFurniture(tc.line), tc.want)
+		if got := furnitureLine(tc.line); got != tc.want || isFurniture(tc.line) != tc.want || furniture.MatchString(tc.line) != tc.want {
+			t.Errorf("furnitureLine(%q) = %v, isFurniture %v, the patterns %v; want %v", tc.line, got, isFurniture(tc.line), furniture.MatchString(tc.line), tc.want)
 		}
 	}
 }

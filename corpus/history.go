@@ -15,7 +15,7 @@ import (
 
 var (
 	// historyStart opens a history line: a date, perhaps after a bracket or 根据.
-	historyStart = regexp.MustCompile(`^[（(【\[]?[\s\pZ]*(?:根据)?[\s\pZ]*(?:(?:19|20)\d{2}|[〇零一二三四五六七八九]{4})[\s\pZ]*年[\s\pZ]*[\d一二三四五六七八九十]{1,2}[\s\pZ]*月[\s\pZ]*[\d一二三四五六七八九十]{1,3}[\s\pZ]*日`)
+	historyStart = anchor(`^[（(【\[]?[\s\pZ]*(?:根据)?[\s\pZ]*(?:(?:19|20)\d{2}|[〇零一二三四五六七八九]{4})[\s\pZ]*年[\s\pZ]*[\d一二三四五六七八九十]{1,2}[\s\pZ]*月[\s\pZ]*[\d一二三四五六七八九十]{1,3}[\s\pZ]*日`)
 	historyDate  = regexp.MustCompile(`((?:19|20)\d{2})[\s\pZ]*年[\s\pZ]*(\d{1,2})[\s\pZ]*月[\s\pZ]*(\d{1,2})[\s\pZ]*日`)
 	historyCN    = regexp.MustCompile(`([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日`)
 	historyVerb  = regexp.MustCompile(`通过|修正|修订|修改|公布|发布|批准|施行|实施|生效`)

@@ -93,33 +93,33 @@ func fill(v, src *string, val, from string) {
 }
 
 var (
-	bookTitle   = regexp.MustCompile(`^《([^《》]{4,80})》$`)
-	sourceLine  = regexp.MustCompile(`^(?:来源|來源|信息来源|文章来源|发布机构|發布機構)[:：]\s*(\S+)`)
-	dateLabeled = regexp.MustCompile(`(?:发布|發布|成文|印发|印發)(?:时间|日期|時間)[:：]\s*(\d{4})[-年./](\d{1,2})(?:[-月./](\d{1,2}))?`)
-	dateNumeric = regexp.MustCompile(`^[（(]?(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?[）)]?$`)
-	dateISO     = regexp.MustCompile(`^((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})$`)
+	bookTitle   = anchor(`^《([^《》]{4,80})》$`)
+	sourceLine  = anchor(`^(?:来源|來源|信息来源|文章来源|发布机构|發布機構)[:：]\s*(\S+)`)
+	dateLabeled = needing(`(?:发布|發布|成文|印发|印發)(?:时间|日期|時間)[:：]\s*(\d{4})[-年./](\d{1,2})(?:[-月./](\d{1,2}))?`, ":", "：")
+	dateNumeric = anchor(`^[（(]?(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?[）)]?$`)
+	dateISO     = anchor(`^((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})$`)
 	// publisher is a line saying who published the document: 最高人民法院发布.
-	publisher = regexp.MustCompile(`^(\p{Han}[\p{Han}、 ]{1,30}?)[\s\pZ]*(?:发布|印发|公布|發布|印發)$`)
-	dateCN    = regexp.MustCompile(`^[（(]?([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?[）)]?$`)
-	docNumber = regexp.MustCompile(`\p{Han}{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号|第\s*(?:\d{1,4}|[一二三四五六七八九十百零〇]{1,5})\s*号`)
+	publisher = anchor(`^(\p{Han}[\p{Han}、 ]{1,30}?)[\s\pZ]*(?:发布|印发|公布|發布|印發)$`)
+	dateCN    = anchor(`^[（(]?([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月(?:([一二三四五六七八九十]{1,3})日)?[）)]?$`)
+	docNumber = needing(`\p{Han}{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号|第\s*(?:\d{1,4}|[一二三四五六七八九十百零〇]{1,5})\s*号`, "号")
 	issuerEnd = regexp.MustCompile(`(?:局|厅|廳|委员会|委員會|委|政府|办公室|辦公室|办公厅|辦公廳|部|中心|院|会|會|党组|黨組|总署|署|中央|银行)$`)
 	// subtitle is the line under a speech's or a report's title: ——2023年3月5日在第十四届全国人民代表大会第一次会议上.
-	subtitle = regexp.MustCompile(`^[—–－-]{1,2}[\s\pZ]*(\d{4})年(\d{1,2})月(\d{1,2})日[\s\pZ]*在(.{2,60}?)上(?:的(?:讲话|报告|工作报告))?$`)
+	subtitle = anchor(`^[—–－-]{1,2}[\s\pZ]*(\d{4})年(\d{1,2})月(\d{1,2})日[\s\pZ]*在(.{2,60}?)上(?:的(?:讲话|报告|工作报告))?$`)
 	// speech is a speech's subtitle: ——汪小卫在全市促进就业创业工作会议上的讲话.
-	speech = regexp.MustCompile(`^[—–－-]{1,2}.{2,60}上的(讲话|講話|报告|報告|工作报告|发言|致辞)$`)
+	speech = anchor(`^[—–－-]{1,2}.{2,60}上的(讲话|講話|报告|報告|工作报告|发言|致辞)$`)
 	// speaker is the line naming who delivered a government's work report: 国务院总理 李克强.
-	speaker = regexp.MustCompile(`^(\p{Han}{0,16}?(?:国务院|人民政府))[\s　]*(?:代理)?(?:代?总理|代?省长|代?市长|代?县长|代?区长|代?州长|代?盟长|主席)[\s　]*\p{Han}{2,4}$`)
+	speaker = anchor(`^(\p{Han}{0,16}?(?:国务院|人民政府))[\s　]*(?:代理)?(?:代?总理|代?省长|代?市长|代?县长|代?区长|代?州长|代?盟长|主席)[\s　]*\p{Han}{2,4}$`)
 	// titleIssuer is the issuing body a title opens with: 人力资源社会保障部 财政部关于…的通知.
-	titleIssuer = regexp.MustCompile(`^(\p{Han}[\p{Han}、，, 　]{1,60}?)关于`)
+	titleIssuer = anchor(`^(\p{Han}[\p{Han}、，, 　]{1,60}?)关于`)
 	// nameDate is a date written into a file name: 社会保险法(2018-12-29), 通知_20240315, 2023年政府工作报告.
 	nameDateParen = regexp.MustCompile(`[\s\pZ]*[（(][\s\pZ]*((?:19|20)\d{2})(?:[-年./](\d{1,2}))?(?:[-月./](\d{1,2})日?)?[\s\pZ]*年?[）)][\s\pZ]*$`)
 	nameDateTail  = regexp.MustCompile(`[\s\pZ_-]+((?:19|20)\d{2})[-./]?(0[1-9]|1[0-2])[-./]?(0[1-9]|[12]\d|3[01])$`)
-	nameYearHead  = regexp.MustCompile(`^((?:19|20)\d{2})年度?`)
+	nameYearHead  = anchor(`^((?:19|20)\d{2})年度?`)
 	// statusMark is a document saying of itself that it is no longer in force: （已废止）after its
 	// title, 时效性：已失效, 本办法已于2020年12月31日废止.
 	statusMark  = regexp.MustCompile(`[（(【\[][\s\pZ]*(?:已废止|已失效|已廢止|失效|废止|廢止)[\s\pZ]*[）)】\]]$`)
-	statusLine  = regexp.MustCompile(`^[【\[]?(?:时效性|時效性|效力状态|效力狀態|时效状态|效力)[】\]]?[\s\pZ]*[:：]?[\s\pZ]*(?:已废止|已失效|已廢止|失效|废止|廢止)$`)
-	statusSaid  = regexp.MustCompile(`^(?:本|此|该|該)(?:件|文件|文|规定|規定|办法|辦法|条例|條例|通知|意见|意見|决定|決定|细则|細則|规则|規則|解释|解釋|规章|規章)?已(?:于|於)?[^，。；]{0,20}?(?:废止|廢止|失效)[。.]?$`)
+	statusLine  = anchor(`^[【\[]?(?:时效性|時效性|效力状态|效力狀態|时效状态|效力)[】\]]?[\s\pZ]*[:：]?[\s\pZ]*(?:已废止|已失效|已廢止|失效|废止|廢止)$`)
+	statusSaid  = anchor(`^(?:本|此|该|該)(?:件|文件|文|规定|規定|办法|辦法|条例|條例|通知|意见|意見|决定|決定|细则|細則|规则|規則|解释|解釋|规章|規章)?已(?:于|於)?[^，。；]{0,20}?(?:废止|廢止|失效)[。.]?$`)
 	allDigitsFW = strings.NewReplacer("０", "0", "１", "1", "２", "2", "３", "3", "４", "4", "５", "5", "６", "6", "７", "7", "８", "8", "９", "9")
 )
 

@@ -150,13 +150,15 @@ var cuesByRune = func() map[rune][]string {
 
 // furnitureLine reports whether a trimmed line is web-page furniture.
 func furnitureLine(t string) bool {
-	if len(t) > maxFurniture {
-		return false
-	}
+	return len(t) <= maxFurniture && isFurniture(t)
+}
+
+// hasFurnitureCue reports whether t holds one of furnitureCues.
+func hasFurnitureCue(t string) bool {
 	for i, r := range t {
 		for _, c := range cuesByRune[r] {
 			if strings.HasPrefix(t[i:], c) {
-				return isFurniture(t)
+				return true
 			}
 		}
 	}

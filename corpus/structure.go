@@ -1,7 +1,6 @@
 package corpus
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,26 +24,26 @@ const (
 const cnNum = `[一二三四五六七八九十百千零〇两]+`
 
 var headingPatterns = []struct {
-	re   *regexp.Regexp
+	re   anchored
 	rank int
 }{
-	{regexp.MustCompile(`^第` + cnNum + `编`), rankPart},
-	{regexp.MustCompile(`^第(?:` + cnNum + `|\d+)章`), rankChapter},
-	{regexp.MustCompile(`^第(?:` + cnNum + `|\d+)节`), rankSection},
-	{regexp.MustCompile(`^第(?:` + cnNum + `|\d+)条(?:之[一二三四五六七八九十]+)?`), rankArticle},
-	{regexp.MustCompile(`^` + cnNum + `(?:、|[．.](?:[^\d]|$))`), rankCN},
-	{regexp.MustCompile(`^[（(]` + cnNum + `[）)]`), rankParenCN},
-	{regexp.MustCompile(`^(?:专栏|專欄)\s*\d+`), rankBox},
-	{regexp.MustCompile(`^\d{1,2}(?:[、．]|\.(?:[^\d]|$))`), rankNum},
-	{regexp.MustCompile(`^[（(]\d{1,2}[）)]`), rankParenNum},
-	{regexp.MustCompile(`^0[1-9](?:\s|$)`), rankBlock},
-	{regexp.MustCompile(`^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]`), rankCircled},
+	{anchor(`^第` + cnNum + `编`), rankPart},
+	{anchor(`^第(?:` + cnNum + `|\d+)章`), rankChapter},
+	{anchor(`^第(?:` + cnNum + `|\d+)节`), rankSection},
+	{anchor(`^第(?:` + cnNum + `|\d+)条(?:之[一二三四五六七八九十]+)?`), rankArticle},
+	{anchor(`^` + cnNum + `(?:、|[．.](?:[^\d]|$))`), rankCN},
+	{anchor(`^[（(]` + cnNum + `[）)]`), rankParenCN},
+	{anchor(`^(?:专栏|專欄)\s*\d+`), rankBox},
+	{anchor(`^\d{1,2}(?:[、．]|\.(?:[^\d]|$))`), rankNum},
+	{anchor(`^[（(]\d{1,2}[）)]`), rankParenNum},
+	{anchor(`^0[1-9](?:\s|$)`), rankBlock},
+	{anchor(`^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]`), rankCircled},
 }
 
 var (
-	tocLine     = regexp.MustCompile(`^目\s*[录錄]$`)
-	mdHeading   = regexp.MustCompile(`^(#{1,6})\s+`)
-	infoEnd     = regexp.MustCompile(`^<!--\s*INFO END\s*-->$`)
+	tocLine     = anchor(`^目\s*[录錄]$`)
+	mdHeading   = anchor(`^(#{1,6})\s+`)
+	infoEnd     = anchor(`^<!--\s*INFO END\s*-->$`)
 	sentenceEnd = "。！？；!?;"
 )
 
