@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	zapv17 "github.com/blevesearch/zapx/v17"
 
 	"policybot/corpus"
+	"policybot/internal/parallel"
 )
 
 // Segments: the passages are cut into words by workers on every core, into Bleve documents whose
@@ -350,13 +352,16 @@ func (f *prepared) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies { retu
 // writeBleve merges the segments at paths, in order, into one and makes it the one segment of a
 // Bleve index under dir/bleve. drops, when not nil, holds for each segment the documents to leave
 // out. The segments are merged mergeFanIn at a time, level by level, so that a merge never reads
-// more segments at once than that; those under segDir are removed as they are merged.
+// more segments at once than that; those under segDir are removed as they are merged. The merges of
+// a level run side by side, on as many goroutines as segments are built on: a merge uses one core.
 func writeBleve(ctx context.Context, dir string, seg *Segmenter, segDir string, paths []string, drops []*roaring.Bitmap) error {
 	for level := 1; len(paths) > mergeFanIn; level++ {
-		var next []string
-		for i := 0; i < len(paths); i += mergeFanIn {
-			if err := ctx.Err(); err != nil {
-				return err
+		next := make([]string, (len(paths)+mergeFanIn-1)/mergeFanIn)
+		errs := make([]error, len(next))
+		parallel.ForN(len(next), parallelism(), func(g int) {
+			i := g * mergeFanIn
+			if errs[g] = ctx.Err(); errs[g] != nil {
+				return
 			}
 			group := paths[i:min(i+mergeFanIn, len(paths))]
 			var gd []*roaring.Bitmap
@@ -364,15 +369,18 @@ func writeBleve(ctx context.Context, dir string, seg *Segmenter, segDir string, 
 				gd = drops[i:min(i+mergeFanIn, len(paths))]
 			}
 			if len(group) == 1 && gd == nil {
-				next = append(next, group[0])
-				continue
+				next[g] = group[0]
+				return
 			}
 			out := filepath.Join(segDir, fmt.Sprintf("level%d-%06d.zap", level, i))
-			if err := mergeSegments(group, gd, out); err != nil {
-				return err
+			if errs[g] = mergeSegments(group, gd, out); errs[g] != nil {
+				return
 			}
 			removeUnder(segDir, group)
-			next = append(next, out)
+			next[g] = out
+		})
+		if err := errors.Join(errs...); err != nil {
+			return err
 		}
 		paths, drops = next, nil
 	}
