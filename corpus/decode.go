@@ -13,6 +13,8 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
 	unicodeenc "golang.org/x/text/encoding/unicode"
+
+	"policybot/internal/script"
 )
 
 // ErrNotText reports a file that cannot be read as text in any encoding corpus knows: binary data,
@@ -157,6 +159,10 @@ func clean(s string) string {
 func garbled(s string) bool {
 	var letters, bad, latin int
 	for _, r := range s {
+		if script.Ideograph(r) {
+			letters++
+			continue
+		}
 		if unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsDigit(r) {
 			continue
 		}

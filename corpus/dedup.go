@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"policybot/internal/parallel"
+	"policybot/internal/script"
 )
 
 // Near-duplicates: a redacted copy of a document (figures replaced by ***, place names by **, other
@@ -26,6 +27,10 @@ func Skeleton(text string) string {
 func skeleton(text string) []rune {
 	out := make([]rune, 0, len(text)/3)
 	for _, r := range text {
+		if script.Ideograph(r) {
+			out = append(out, r)
+			continue
+		}
 		if r >= 0xFF21 && r <= 0xFF5A { // Ａ-Ｚ, ａ-ｚ (and the symbols between, dropped below)
 			r -= 0xFEE0
 		}

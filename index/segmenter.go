@@ -164,6 +164,8 @@ func fold(conv *script.Converter, text string) string {
 	text = conv.ToSimplified(text)
 	return strings.Map(func(r rune) rune {
 		switch {
+		case script.Ideograph(r):
+			return r
 		case r >= 0xFF01 && r <= 0xFF5E:
 			return unicode.ToLower(r - 0xFEE0) // full-width forms of ASCII
 		case r == 0x3000:

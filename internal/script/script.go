@@ -221,3 +221,8 @@ func (c *Converter) convert(cc *opencc.OpenCC, changes runeSet, text string) str
 	}
 	return string(buf)
 }
+
+// Ideograph reports whether r is in the block of CJK Unified Ideographs (U+4E00 to U+9FFF), where
+// most runes of a Chinese text are: every one a letter, its own lower case, and neither space,
+// punctuation nor digit, so that text loops can pass it without Unicode's tables.
+func Ideograph(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF }

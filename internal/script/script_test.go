@@ -2,6 +2,7 @@ package script
 
 import (
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -67,5 +68,23 @@ func TestStandard(t *testing.T) {
 		if utf8.RuneCountInString(got) != utf8.RuneCountInString(tt.simp) {
 			t.Errorf("ToStandard(%q) changed the length", tt.simp)
 		}
+	}
+}
+
+// TestIdeograph: what Ideograph promises of its runes holds by Unicode's tables, and the block's
+// neighbours are outside it.
+func TestIdeograph(t *testing.T) {
+	n := 0
+	for r := rune(0); r <= 0x10FFFF; r++ {
+		if !Ideograph(r) {
+			continue
+		}
+		n++
+		if !unicode.IsLetter(r) || unicode.ToLower(r) != r || unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsDigit(r) {
+			t.Fatalf("%U: letter %v, lower %U, space %v, punct %v, digit %v", r, unicode.IsLetter(r), unicode.ToLower(r), unicode.IsSpace(r), unicode.IsPunct(r), unicode.IsDigit(r))
+		}
+	}
+	if n != 0x9FFF-0x4E00+1 || Ideograph(0x4DFF) || Ideograph(0xA000) || !Ideograph('就') {
+		t.Errorf("Ideograph holds %d runes", n)
 	}
 }
