@@ -205,30 +205,12 @@ func (s *Segmenter) Tokenize(text string) []Token {
 // words calls fn with each index word of text, in order, and whether it is a sub-word: the terms of
 // Tokenize, without their offsets and positions, for indexing.
 func (s *Segmenter) words(text string, fn func(term string, sub bool)) {
-	words, main := s.cut(s.prepare(text))
-	for i, w := range words {
-		if isWord(w.Str) {
-			fn(w.Str, !main[i])
+	folded := s.prepare(text)
+	s.cutEach(folded, func(start, end int, main bool) {
+		if w := folded[start:end]; isWord(w) {
+			fn(w, !main)
 		}
-	}
-}
-
-// cut cuts folded text with jieba in search mode and says which words are main words. Search mode
-// puts the dictionary words found inside a long word just before it: walking back, a word inside
-// the span of the last main word seen is such a sub-word.
-func (s *Segmenter) cut(folded string) ([]gojieba.Word, []bool) {
-	words := s.jieba.Tokenize(folded, gojieba.SearchMode, true)
-	main := make([]bool, len(words))
-	curStart, curEnd := -1, -1
-	for i := len(words) - 1; i >= 0; i-- {
-		w := words[i]
-		if curStart >= 0 && w.Start >= curStart && w.End <= curEnd && w.End-w.Start < curEnd-curStart {
-			continue
-		}
-		main[i] = true
-		curStart, curEnd = w.Start, w.End
-	}
-	return words, main
+	})
 }
 
 // prepare folds text for jieba: invalid UTF-8 and NUL bytes become spaces, then Fold. The result has
