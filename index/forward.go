@@ -2,12 +2,14 @@ package index
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"unsafe"
@@ -154,9 +156,9 @@ func (fw *forwardWriter) finish(path string) (int, error) {
 	for i := range byText {
 		byText[i] = uint32(i)
 	}
-	sort.Slice(byText, func(a, b int) bool { return terms[byText[a]] < terms[byText[b]] })
+	slices.SortFunc(byText, func(a, b uint32) int { return strings.Compare(terms[a], terms[b]) })
 	order := append([]uint32(nil), byText...) // new number -> term
-	sort.SliceStable(order, func(a, b int) bool { return fw.freq[order[a]] > fw.freq[order[b]] })
+	slices.SortStableFunc(order, func(a, b uint32) int { return cmp.Compare(fw.freq[b], fw.freq[a]) })
 	renum := make([]uint32, nTerms) // term -> new number
 	for n, t := range order {
 		renum[t] = uint32(n)
@@ -188,7 +190,7 @@ func (fw *forwardWriter) finish(path string) (int, error) {
 			packed += uint64(uvarintLen(re(t)))
 			ids = append(ids, t>>1)
 		}
-		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		slices.Sort(ids)
 		for i := 0; i < len(ids); {
 			j := i
 			for j < len(ids) && ids[j] == ids[i] {
@@ -310,8 +312,9 @@ func uvarintLen(x uint32) int {
 
 // tempWords is a temporary file of u32 words, written in order and read back from the start.
 type tempWords struct {
-	f *os.File
-	w *bufio.Writer
+	f   *os.File
+	w   *bufio.Writer
+	buf []byte
 }
 
 func newTempWords(dir, name string) (*tempWords, error) {
@@ -323,11 +326,11 @@ func newTempWords(dir, name string) (*tempWords, error) {
 }
 
 func (t *tempWords) add(ws []uint32) {
-	var b [4]byte
+	t.buf = t.buf[:0]
 	for _, x := range ws {
-		binary.LittleEndian.PutUint32(b[:], x)
-		t.w.Write(b[:])
+		t.buf = binary.LittleEndian.AppendUint32(t.buf, x)
 	}
+	t.w.Write(t.buf) // an error is kept by the writer, and returned by reader
 }
 
 // reader flushes what was written and returns a reader from the start.
@@ -348,16 +351,17 @@ func (t *tempWords) close() {
 
 type wordReader struct {
 	r *bufio.Reader
-	b [4]byte
+	b []byte
 }
 
 // read appends the next n words to buf.
 func (r *wordReader) read(buf []uint32, n int) ([]uint32, error) {
-	for ; n > 0; n-- {
-		if _, err := io.ReadFull(r.r, r.b[:]); err != nil {
-			return buf, fmt.Errorf("forward file: read back: %w", err)
-		}
-		buf = append(buf, binary.LittleEndian.Uint32(r.b[:]))
+	r.b = slices.Grow(r.b[:0], 4*n)[:4*n]
+	if _, err := io.ReadFull(r.r, r.b); err != nil {
+		return buf, fmt.Errorf("forward file: read back: %w", err)
+	}
+	for i := 0; i < len(r.b); i += 4 {
+		buf = append(buf, binary.LittleEndian.Uint32(r.b[i:]))
 	}
 	return buf, nil
 }
