@@ -95,9 +95,8 @@ var attributes = []string{"条件", "材料", "标准", "范围", "内容", "程
 	"时限", "期限", "原则", "要求", "对象", "事项", "用途", "情形", "依据", "原因", "区别", "目的", "措施",
 	"办法", "手续", "环节", "职责", "权利", "义务"}
 
-// introRe matches a passage's introduction of an attribute (以下条件, 下列材料, 如下步骤); the group
-// is the attribute.
-var introRe = regexp.MustCompile(`(?:以下|下列|如下)(` + strings.Join(attributes, "|") + `)`)
+// introWords open a passage's introduction of an attribute (以下条件, 下列材料, 如下步骤).
+var introWords = []string{"以下", "下列", "如下"}
 
 // introduction returns the attributes a folded question asks about, as a set (bit i: attributes[i]),
 // or 0 when it asks about none.
@@ -117,10 +116,28 @@ func introduced(text string) uint32 {
 		return 0
 	}
 	var as uint32
-	for _, m := range introRe.FindAllStringSubmatch(text, -1) {
-		as |= 1 << slices.Index(attributes, m[1])
+	for i := 0; ; {
+		// The first introducing word from i on.
+		at, word := -1, ""
+		for _, w := range introWords {
+			if j := strings.Index(text[i:], w); j >= 0 && (at < 0 || j < at) {
+				at, word = j, w
+			}
+		}
+		if at < 0 {
+			return as
+		}
+		at += i
+		i = at + len(word)
+		k := slices.IndexFunc(attributes, func(a string) bool { return strings.HasPrefix(text[i:], a) })
+		if k < 0 {
+			_, size := utf8.DecodeRuneInString(text[at:])
+			i = at + size // a word may start inside this one (以下列条件)
+			continue
+		}
+		as |= 1 << k
+		i += len(attributes[k])
 	}
-	return as
 }
 
 // mayIntroduce reports whether a text, folded or not, holds a word introducing a list (the words read
