@@ -233,9 +233,15 @@ func lessGC() func() {
 	}
 }
 
-// fitMemoryLimit raises the build's memory limit to half as much again as the heap held live at the
-// last collection, when that is more than buildMemoryLimit.
-func fitMemoryLimit() {
+// fitMemoryLimit fits the build's memory limit to the heap held live at the last collection. While
+// documents are read and cut (roomy), the limit is twice that heap less 100 MB (from a live heap of
+// 210 MB, where that passes buildMemoryLimit): the room the collector leaves garbage above the live
+// heap grows with it, so that a large build does not collect more often than a small one (at 10×
+// lawref 4 to 7% less CPU than with half as much again as the live heap). For the merges and the
+// files finished at the end, which hold more outside Go's heap, it is half as much again as the
+// live heap, so that the build's peak stays where it was (770-810 MB at 10×; with the roomier limit
+// to the end, 870-930 MB). Never below buildMemoryLimit.
+func fitMemoryLimit(roomy bool) {
 	if !limitSet.Load() {
 		return
 	}
@@ -244,9 +250,12 @@ func fitMemoryLimit() {
 	if sample[0].Value.Kind() != metrics.KindUint64 {
 		return
 	}
-	if want := int64(sample[0].Value.Uint64()) * 3 / 2; want > buildMemoryLimit {
-		debug.SetMemoryLimit(want)
+	live := int64(sample[0].Value.Uint64())
+	want := live * 3 / 2
+	if roomy {
+		want = live*2 - 100<<20
 	}
+	debug.SetMemoryLimit(max(want, buildMemoryLimit))
 }
 
 // Publish makes the index folder name the current index of dataDir, atomically, and removes the

@@ -269,7 +269,7 @@ func writeIndex(ctx context.Context, dir string, segmenter func() (*Segmenter, e
 			}
 		}
 		w.passages += b.passages
-		fitMemoryLimit()
+		fitMemoryLimit(true)
 		if progress != nil {
 			progress(len(w.docs), w.passages, w.bytes)
 		}
@@ -289,6 +289,7 @@ func writeIndex(ctx context.Context, dir string, segmenter func() (*Segmenter, e
 	}
 	w.dups = corpus.Duplicates(ids, sigs)
 
+	fitMemoryLimit(false)
 	// The store and the forward file are finished while the last segments are built and merged.
 	type result struct {
 		tokens int
