@@ -143,7 +143,7 @@ func introduced(text string) uint32 {
 // mayIntroduce reports whether a text, folded or not, holds a word introducing a list (the words read
 // the same in both scripts).
 func mayIntroduce(text string) bool {
-	return strings.Contains(text, "以下") || strings.Contains(text, "下列") || strings.Contains(text, "如下")
+	return slices.ContainsFunc(introWords, func(w string) bool { return strings.Contains(text, w) })
 }
 
 // introduces reports whether a folded passage text introduces one of the attributes asked.
