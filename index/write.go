@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,7 +59,7 @@ type chunk struct {
 }
 
 // freshPassage is what Bleve's document of a passage cut anew is made of, besides its words: the
-// document is made only when its segment is built (see buildSegment), so that the batches waiting
+// document is made only when its segment is built (see bleveDocs), so that the batches waiting
 // their turn hold words as numbers, not Bleve's maps of them.
 type freshPassage struct {
 	id               string // bleveID
@@ -379,8 +378,10 @@ func writeBleve(ctx context.Context, dir string, seg *Segmenter, segDir string, 
 			removeUnder(segDir, group)
 			next[g] = out
 		})
-		if err := errors.Join(errs...); err != nil {
-			return err
+		for _, err := range errs {
+			if err != nil {
+				return err // the first, as when the merges ran one after another
+			}
 		}
 		paths, drops = next, nil
 	}
